@@ -1,0 +1,73 @@
+"""Screening: proposal -> validated model -> facts -> durable_rules -> findings -> verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from . import __version__
+from .compiler import compile_pack, durable_fact
+from .explain import Explainer
+from .facts import build_facts
+from .loader import load_pack
+from .model import Proposal, ProposalProblem, problems_from
+from .pack import Pack
+from .runtime import Runtime
+from .verdict import Verdict, build_verdict
+
+DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+class InvalidProposal(ValueError):
+    """Every problem of a proposal at once; nothing was evaluated."""
+
+    def __init__(self, problems: list[ProposalProblem]):
+        super().__init__("; ".join(f"{p.path}: {p.reason}" for p in problems))
+        self.problems = problems
+
+
+def validate(data: Any) -> Proposal:
+    if isinstance(data, Proposal):
+        return data
+    if not isinstance(data, dict):
+        raise InvalidProposal([ProposalProblem(path="", label_zh="申报材料", reason="a proposal is a mapping of fields")])
+    try:
+        return Proposal.model_validate(data)
+    except ValidationError as error:
+        raise InvalidProposal(problems_from(error)) from None
+
+
+class Screener:
+    """A compiled rule pack, ready to screen proposals from any thread."""
+
+    def __init__(self, pack: Pack | str | Path = DEFAULT_RULES / "national", runtime: Runtime | None = None):
+        self.pack = pack if isinstance(pack, Pack) else load_pack(pack)
+        self.compiled = compile_pack(self.pack)
+        self.runtime = runtime or Runtime(self.compiled)
+        self.explainer = Explainer(self.pack, self.compiled)
+
+    def screen(self, proposal: Any, *, zone: str | None = None, as_of: dt.date | None = None,
+               timestamp: bool = True) -> Verdict:
+        model = validate(proposal)
+        zone_id = zone or model.zone
+        if zone_id not in self.pack.zones:
+            raise InvalidProposal([ProposalProblem(
+                path="zone", label_zh="园区",
+                reason=f"no zone profile {zone_id!r} (known: {', '.join(sorted(self.pack.zones))})")])
+        profile = self.pack.zones[zone_id]
+        day = as_of or model.submitted_on
+        facts = build_facts(model, self.pack, profile, day)
+        fired = self.runtime.fire(durable_fact(self.compiled, facts.values))
+        findings = self.explainer.findings(facts, fired)
+        return build_verdict(
+            proposal_json=model.model_dump(mode="json"),
+            findings=findings,
+            pack=self.pack,
+            zone=profile,
+            screening_date=day,
+            engine_version=__version__,
+            timestamp=timestamp,
+        )

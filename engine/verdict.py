@@ -1,0 +1,114 @@
+"""The decision and the verdict document (schema in docs/verdict.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .explain import Finding
+from .model import label_for
+
+SCHEMA_VERSION = "1.0"
+DECISIONS = {
+    "rejected": {"zh": "否决", "en": "rejected"},
+    "revise": {"zh": "需修改", "en": "revise"},
+    "incomplete": {"zh": "需补充材料", "en": "incomplete"},
+    "conditional": {"zh": "附条件通过", "en": "conditional"},
+    "approved": {"zh": "通过", "en": "approved"},
+}
+
+
+def decide(findings: list[Finding]) -> str:
+    """Decision after every rule has been evaluated (docs/rule-format.md 6.5)."""
+    violated = {f.severity for f in findings if f.status == "violated"}
+    if "veto" in violated:
+        return "rejected"
+    if "mandatory" in violated:
+        return "revise"
+    if any(f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory" for f in findings):
+        return "incomplete"
+    if "condition" in violated:
+        return "conditional"
+    return "approved"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: str
+    findings: list[Finding]
+    document: dict[str, Any]
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.document, ensure_ascii=False, indent=indent)
+
+    @property
+    def by_rule(self) -> dict[str, Finding]:
+        return {f.rule.id: f for f in self.findings}
+
+
+def digest(data: Any) -> str:
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict[str, str]:
+    def ids(severity: str) -> list[Finding]:
+        return [f for f in findings if f.status == "violated" and f.severity == severity]
+
+    zh = [f"结论：{DECISIONS[decision]['zh']}。"]
+    en = [f"Decision: {DECISIONS[decision]['en']}."]
+    for severity, zh_word, en_word in (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"),
+                                       ("condition", "附加条件", "condition")):
+        hits = ids(severity)
+        if hits:
+            zh.append(f"{zh_word}：" + "；".join(f"{f.rule.id} {f.rule.title['zh']}" for f in hits) + "。")
+            en.append(f"{en_word}: " + "; ".join(f"{f.rule.id} {f.rule.title['en']}" for f in hits) + ".")
+    if missing:
+        zh.append("需补充：" + "、".join(label_for(p) for p in missing) + "。")
+        en.append("To supply: " + ", ".join(missing) + ".")
+    not_checked = [f.rule.id for f in findings if f.reason == "no_threshold"]
+    if not_checked:
+        zh.append(f"未核查（无有效控制值）：{'、'.join(not_checked)}。")
+        en.append(f"Not checked (no control value in force): {', '.join(not_checked)}.")
+    return {"zh": "".join(zh), "en": " ".join(en)}
+
+
+def build_verdict(
+    *,
+    proposal_json: dict[str, Any],
+    findings: list[Finding],
+    pack: Any,
+    zone: Any,
+    screening_date: dt.date,
+    engine_version: str,
+    timestamp: bool = True,
+) -> Verdict:
+    decision = decide(findings)
+    blocking = [f for f in findings if f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory"]
+    missing = list(dict.fromkeys(p for f in blocking for p in f.missing))
+    document: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "reference": proposal_json["reference"],
+        "name": proposal_json["name"],
+        "decision": decision,
+        "decision_label": DECISIONS[decision],
+        "summary": _summary(decision, findings, missing),
+        "screening_date": screening_date.isoformat(),
+        "zone": {"id": zone.id, "name": zone.name, "hash": zone.hash, "fictional": zone.fictional},
+        "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
+        "engine": {"name": "zonecheck", "version": engine_version, "evaluator": "durable_rules"},
+        "proposal_digest": digest(proposal_json),
+        "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
+        "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
+                       for f in findings if f.status == "violated" and f.severity == "condition"],
+        "not_checked": [f.rule.id for f in findings if f.reason == "no_threshold"],
+        "counts": {status: sum(1 for f in findings if f.status == status)
+                   for status in ("violated", "satisfied", "not_applicable", "undetermined")},
+        "findings": [f.body for f in findings],
+    }
+    if timestamp:
+        document["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return Verdict(decision=decision, findings=findings, document=document)
