@@ -66,6 +66,13 @@ class PackError(ValueError):
 
 class Node(dict):  # type: ignore[type-arg]
     line: int = 0
+    key_lines: dict[Any, int]
+
+    def line_of(self, key: Any) -> "Node":
+        """A stand-in node whose line is the line of `key` in this mapping."""
+        marker = Node()
+        marker.line = getattr(self, "key_lines", {}).get(key, self.line)
+        return marker
 
 
 class NodeList(list):  # type: ignore[type-arg]
@@ -85,7 +92,16 @@ def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
         seen.add(key)
     result = Node(loader.construct_mapping(node, deep=True))
     result.line = node.start_mark.line + 1
+    result.key_lines = {loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
     return result
+
+
+def _timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
+    """A date YAML cannot read stays text, so the loader reports it with its line."""
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
 
 
 def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> NodeList:
@@ -96,6 +112,7 @@ def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> NodeList:
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 def read_yaml(path: Path, display: str) -> Any:
@@ -247,13 +264,13 @@ class _PackLoader:
         reader.only(top, ("id", "version", "title", "description", "rule_files", "keys", "indicators", "parameters"), "pack.yaml")
         pack_id = str(reader.require(top, "id", "pack.yaml"))
         self.load_sources()
-        for name, node in (top.get("keys") or {}).items():
-            self.keys[name] = self.load_key(reader, name, reader.mapping(node, f"key {name}"))
-        for name, node in (top.get("parameters") or {}).items():
-            self.parameters[name] = self.load_parameter(reader, name, reader.mapping(node, f"parameter {name}"))
+        for name, node in self.section(reader, top, "keys"):
+            self.keys[name] = self.load_key(reader, name, node)
+        for name, node in self.section(reader, top, "parameters"):
+            self.parameters[name] = self.load_parameter(reader, name, node)
         # indicators may read parameters and earlier indicators
-        for name, node in (top.get("indicators") or {}).items():
-            self.indicators[name] = self.load_indicator(reader, name, reader.mapping(node, f"indicator {name}"))
+        for name, node in self.section(reader, top, "indicators"):
+            self.indicators[name] = self.load_indicator(reader, name, node)
         rule_files = top.get("rule_files")
         if not isinstance(rule_files, list) or not rule_files:
             raise reader.fail(top, "pack.yaml needs `rule_files`, a list of rule files")
@@ -278,6 +295,17 @@ class _PackLoader:
             sources=self.sources,
             hash=_hash_files(files, self.dir),
         )
+
+    @staticmethod
+    def section(reader: _Reader, top: Node, key: str) -> list[tuple[str, Node]]:
+        """Named entries of a section; each node reports errors at the line of its name."""
+        entries = reader.mapping(top.get(key) or Node(), key)
+        out = []
+        for name, node in entries.items():
+            node = reader.mapping(node, f"{key} {name}")
+            node.line = entries.line_of(name).line if isinstance(entries, Node) else node.line
+            out.append((str(name), node))
+        return out
 
     def load_sources(self) -> None:
         path = self.dir / "sources.yaml"

@@ -1,0 +1,285 @@
+"""The engine on a small fixture pack: outcomes, exact boundaries, parameters, defaults, decisions."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.compiler import Compiled, compile_pack
+from engine.runtime import EngineError, Runtime
+from engine.screen import InvalidProposal, Screener
+from engine.verdict import decide
+
+FIXTURE = Path(__file__).parent / "fixtures" / "rules" / "mini"
+BEFORE_2023 = dt.date(2020, 6, 1)  # the fixture's national plot-ratio and office values are in force
+TODAY = dt.date(2026, 11, 2)
+
+
+@pytest.fixture(scope="module")
+def screener() -> Screener:
+    return Screener(FIXTURE)
+
+
+def proposal(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "reference": "T-1",
+        "name": "测试项目",
+        "zone": "z1",
+        "submitted_on": "2026-11-02",
+        "project": {"kind": "new", "industry_code": "3812"},
+        "investment": {"total_wan": 50000, "fixed_assets_wan": 40000},
+        "land": {"site_area_m2": 100000, "floor_area_m2": 80000, "office_living_area_m2": 5000,
+                 "in_ecological_red_line": False, "non_production_facilities": []},
+        "environment": {},
+    }
+    for dotted, value in changes.items():
+        node = base
+        *parents, last = dotted.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return base
+
+
+def finding(screener: Screener, data: dict[str, Any], rule_id: str, as_of: dt.date | None = None) -> Any:
+    return screener.screen(data, as_of=as_of, timestamp=False).by_rule[rule_id]
+
+
+# --- the four outcomes and the missing case ------------------------------------------------------
+
+def test_satisfied_violated_missing(screener: Screener) -> None:
+    assert finding(screener, proposal(), "T-RED-LINE").status == "satisfied"
+    hit = finding(screener, proposal(land__in_ecological_red_line=True), "T-RED-LINE")
+    assert (hit.status, hit.case, hit.severity) == ("violated", "inside", "veto")
+    gap = finding(screener, proposal(land__in_ecological_red_line=None), "T-RED-LINE")
+    assert (gap.status, gap.reason, gap.missing) == ("undetermined", "missing_facts", ("land.in_ecological_red_line",))
+
+
+def test_not_applicable(screener: Screener) -> None:
+    assert finding(screener, proposal(), "T-TWO-HIGH").status == "not_applicable"
+    steel = proposal(project__industry_code="3120", environment__provincial_eia_review=False)
+    assert finding(screener, steel, "T-TWO-HIGH").status == "violated"
+
+
+# --- exact boundaries --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("floor_area", "status"),
+    [
+        ("70000", "satisfied"),  # exactly at the minimum: `lt` makes the bound inclusive
+        ("69999.9", "violated"),  # 0.699999
+        ("70000.1", "satisfied"),  # 0.700001
+        ("69999.94", "violated"),  # 0.6999994 -> 0.699999 (stated rounding: 6 places, half-even)
+        ("69999.95", "satisfied"),  # 0.6999995 -> 0.700000
+    ],
+)
+def test_plot_ratio_boundary_is_exact(screener: Screener, floor_area: str, status: str) -> None:
+    # 3812 -> 2002 code 39 -> minimum 0.7; site 100,000 m2: exactly 70,000 m2 of floor area passes
+    found = finding(screener, proposal(land__floor_area_m2=floor_area), "T-PLOT-RATIO", BEFORE_2023)
+    assert found.status == status
+
+
+def test_upper_bound_is_inclusive(screener: Screener) -> None:
+    assert finding(screener, proposal(land__office_living_area_m2=7000), "T-OFFICE", BEFORE_2023).status == "satisfied"
+    over = finding(screener, proposal(land__office_living_area_m2="7000.1"), "T-OFFICE", BEFORE_2023)
+    assert over.status == "violated"
+    assert over.body["thresholds"][0]["comparison"] == "≤" and over.body["thresholds"][0]["inclusive"] is True
+
+
+def test_exact_remedy(screener: Screener) -> None:
+    low = finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023)
+    assert low.body["remedy"]["zh"] == "总建筑面积至少 70,000 m2"
+    # zone minimum 250 万元/亩 = 3,750 万元/公顷; 10 ha need 37,500 万元; 20,000 万元 supports 53,333.33 m2
+    poor = finding(screener, proposal(investment__fixed_assets_wan=20000), "T-INVEST")
+    assert poor.status == "violated"
+    assert poor.body["remedy"]["zh"] == "固定资产投资至少 37,500 万元，或用地不超过 53,333.33 m2"
+
+
+# --- parameters --------------------------------------------------------------------------------
+
+def test_threshold_selected_by_date(screener: Screener) -> None:
+    assert finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023).status == "violated"
+    later = finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", TODAY)
+    assert (later.status, later.reason) == ("undetermined", "no_threshold")
+    assert screener.screen(proposal(land__floor_area_m2=65000), as_of=TODAY).decision == "approved"
+
+
+def test_zone_value_converted_and_stricter_one_governs(screener: Screener) -> None:
+    found = finding(screener, proposal(investment__fixed_assets_wan=37000), "T-INVEST")
+    threshold = found.body["thresholds"][0]
+    assert found.status == "violated"
+    assert (threshold["value"], threshold["decided_by"], threshold["as_written"]) == ("3750", "zone", "250 万元/亩")
+    assert threshold["not_applied"]["value"] == "3000"  # the national value is looser here
+    assert finding(screener, proposal(investment__fixed_assets_wan=37500), "T-INVEST").status == "satisfied"
+
+
+def test_before_the_zone_value_national_applies(screener: Screener) -> None:
+    found = finding(screener, proposal(investment__fixed_assets_wan=31000), "T-INVEST", dt.date(2021, 1, 1))
+    assert found.status == "satisfied"
+    assert found.body["thresholds"][0]["decided_by"] == "national"
+
+
+def test_short_code_mapping_to_several_values_asks_for_a_longer_code(screener: Screener) -> None:
+    vague = finding(screener, proposal(project__industry_code="29"), "T-PLOT-RATIO", BEFORE_2023)
+    assert (vague.status, vague.reason, vague.missing) == ("undetermined", "missing_facts", ("project.industry_code",))
+    assert "hint" in vague.body["missing_facts"][0]
+    rubber = finding(screener, proposal(project__industry_code="2912", land__floor_area_m2=80000), "T-PLOT-RATIO", BEFORE_2023)
+    plastics = finding(screener, proposal(project__industry_code="2922", land__floor_area_m2=80000), "T-PLOT-RATIO", BEFORE_2023)
+    assert (rubber.status, plastics.status) == ("satisfied", "violated")  # 0.8 vs 1.0
+
+
+def test_keyed_flag_with_a_finer_row_is_ambiguous_for_a_short_code(screener: Screener) -> None:
+    found = finding(screener, proposal(project__industry_code="25"), "T-TWO-HIGH")
+    assert (found.status, found.missing) == ("undetermined", ("project.industry_code",))
+
+
+def test_default_applies_only_when_its_condition_holds(screener: Screener) -> None:
+    assumed = finding(screener, proposal(), "T-CATALOGUE")
+    assert assumed.status == "satisfied"
+    assert {"path": "project.catalogue_category", "origin": "assumed"}.items() <= assumed.body["values"][0].items()
+    steel = finding(screener, proposal(project__industry_code="3120"), "T-CATALOGUE")
+    assert (steel.status, steel.missing) == ("undetermined", ("project.catalogue_category",))
+    stated = finding(screener, proposal(project__industry_code="3120", project__catalogue_category="restricted"), "T-CATALOGUE")
+    assert stated.status == "violated"
+
+
+def test_list_fact(screener: Screener) -> None:
+    hotel = finding(screener, proposal(land__non_production_facilities=["hotel"]), "T-NONPROD")
+    assert hotel.status == "violated"
+    assert finding(screener, proposal(land__non_production_facilities=["training_centre"]), "T-NONPROD").status == "satisfied"
+    assert finding(screener, proposal(land__non_production_facilities=None), "T-NONPROD").status == "undetermined"
+
+
+# --- decisions and the verdict -----------------------------------------------------------------
+
+def test_decision_precedence(screener: Screener) -> None:
+    assert screener.screen(proposal()).decision == "approved"
+    assert screener.screen(proposal(land__in_ecological_red_line=True, land__floor_area_m2=1)).decision == "rejected"
+    assert screener.screen(proposal(land__non_production_facilities=["hotel"], land__in_ecological_red_line=None)).decision == "revise"
+    assert screener.screen(proposal(land__in_ecological_red_line=None)).decision == "incomplete"
+    steel = proposal(project__industry_code="3120", project__catalogue_category="permitted",
+                     environment__provincial_eia_review=False)
+    verdict = screener.screen(steel)
+    assert verdict.decision == "conditional"
+    assert [c["rule_id"] for c in verdict.document["conditions"]] == ["T-TWO-HIGH"]
+
+
+def test_no_threshold_never_changes_the_decision(screener: Screener) -> None:
+    verdict = screener.screen(proposal(land__floor_area_m2=1), as_of=TODAY)
+    assert verdict.decision == "approved"
+    assert verdict.document["not_checked"] == ["T-PLOT-RATIO", "T-OFFICE"]
+
+
+def test_incomplete_lists_the_facts_to_supply(screener: Screener) -> None:
+    verdict = screener.screen(proposal(land__in_ecological_red_line=None, land__non_production_facilities=None))
+    assert [f["path"] for f in verdict.document["to_supply"]] == ["land.in_ecological_red_line", "land.non_production_facilities"]
+
+
+def test_same_input_same_bytes(screener: Screener) -> None:
+    first = screener.screen(proposal(), timestamp=False).to_json()
+    for _ in range(3):
+        assert screener.screen(copy.deepcopy(proposal()), timestamp=False).to_json() == first
+    document = json.loads(first)
+    assert document["schema_version"] == "1.0"
+    assert document["pack"]["hash"].startswith("sha256:") and document["zone"]["hash"].startswith("sha256:")
+    assert "generated_at" in screener.screen(proposal()).document
+
+
+def test_invalid_proposal_reports_every_problem_and_evaluates_nothing(screener: Screener) -> None:
+    bad = proposal(project__industry_code="38A", land__site_area_m2=-5, environment__eia_status="waiting")
+    del bad["name"]
+    with pytest.raises(InvalidProposal) as caught:
+        screener.screen(bad)
+    paths = {p.path for p in caught.value.problems}
+    assert paths == {"name", "project.industry_code", "land.site_area_m2", "environment.eia_status"}
+
+
+def test_unknown_zone_is_an_invalid_proposal(screener: Screener) -> None:
+    with pytest.raises(InvalidProposal, match="no zone profile 'mars'"):
+        screener.screen(proposal(zone="mars"))
+
+
+# --- every verdict comes from durable_rules ----------------------------------------------------
+
+def test_a_ruleset_whose_outcome_rules_never_fire_changes_the_verdict(screener: Screener) -> None:
+    compiled = compile_pack(screener.pack)
+    never = {name: ({"all": [{"m": {"type": "never"}}]} if name != "always" else rule)
+             for name, rule in compiled.definition.items()}
+    broken = Screener(screener.pack, runtime=Runtime(Compiled(compiled.name + "-never", never, compiled.outcomes,
+                                                              compiled.fields, compiled.list_fields)))
+    real = screener.screen(proposal())
+    swapped = broken.screen(proposal())
+    assert real.decision == "approved"
+    assert swapped.decision != real.decision
+    assert {f.status for f in swapped.findings} == {"undetermined"}
+
+
+def test_a_ruleset_that_never_fires_at_all_is_refused(screener: Screener) -> None:
+    compiled = compile_pack(screener.pack)
+    silent = {name: {"all": [{"m": {"type": "never"}}]} for name in compiled.definition}
+    broken = Screener(screener.pack, runtime=Runtime(Compiled(compiled.name + "-silent", silent, compiled.outcomes,
+                                                              compiled.fields, compiled.list_fields)))
+    with pytest.raises(EngineError):
+        broken.screen(proposal())
+
+
+# --- robustness --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad", [
+    {"type": "screening", "ind": {"plot_ratio": 0.5}},
+    {"type": "screening", "ind": {"plot_ratio": float("nan")}},
+    {"type": "screening", "land": {"site_area_m2": 2**70}},
+    {"type": "screening", "land": [1, 2]},
+    {"type": "screening", "land": {"site_area_m2": Decimal("1.5")}},
+    {"type": "screening", 5: "x"},
+])
+def test_malformed_facts_are_refused_and_the_engine_survives(screener: Screener, bad: dict[Any, Any]) -> None:
+    with pytest.raises(EngineError):
+        screener.runtime.fire(bad)
+    assert screener.screen(proposal()).decision == "approved"
+
+
+def test_concurrent_callers_get_the_same_answers(screener: Screener) -> None:
+    cases = [proposal(land__floor_area_m2=60000 + 1000 * i, investment__fixed_assets_wan=30000 + 1000 * i,
+                      land__in_ecological_red_line=(i % 7 == 0)) for i in range(20)]
+    expected = [screener.screen(c, as_of=BEFORE_2023, timestamp=False).to_json() for c in cases]
+    errors: list[BaseException] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for n in range(150):
+                index = (n + offset) % len(cases)
+                got = screener.screen(cases[index], as_of=BEFORE_2023, timestamp=False).to_json()
+                assert got == expected[index]
+                if n % 25 == 0:
+                    with pytest.raises(EngineError):
+                        screener.runtime.fire({"type": "screening", "bad": 1.5})
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[0]
+
+
+def test_decide_ignores_advisory_and_no_threshold() -> None:
+    class F:  # a stand-in finding
+        def __init__(self, status: str, severity: str, reason: str | None = None):
+            self.status, self.severity, self.reason = status, severity, reason
+
+    assert decide([F("violated", "advisory"), F("undetermined", "advisory", "missing_facts")]) == "approved"  # type: ignore[list-item]
+    assert decide([F("undetermined", "mandatory", "no_threshold")]) == "approved"  # type: ignore[list-item]
+    assert decide([F("undetermined", "mandatory", "missing_facts"), F("violated", "condition")]) == "incomplete"  # type: ignore[list-item]
