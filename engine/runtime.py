@@ -72,14 +72,22 @@ class Runtime:
             except Exception as error:  # the core refused the fact: nothing ran, nothing to delete
                 raise EngineError(f"durable_rules refused the facts: {error}") from error
             state = result[1]
+            started = core.start_action_for_state(self._handle, state)
+            if not started:
+                # deleting a state no action ran in crashes the core: leave it, refuse the answer
+                raise EngineError("durable_rules ran no action: the ruleset is not the one compiled")
             try:
-                started = core.start_action_for_state(self._handle, state)
-                message = started[1] if started else None
+                message = started[1]
                 while message:
-                    fired.add(next(iter(json.loads(message))))
+                    fired.add(_rule_name(message))
                     message = core.complete_and_start_action(self._handle, state)
             finally:
                 core.delete_state(self._handle, sid)
         if ALWAYS not in fired:
             raise EngineError("durable_rules did not run the always-rule: the ruleset is not the one compiled")
         return fired
+
+
+def _rule_name(message: str) -> str:
+    """The fired rule's name: the first key of the action message, `{"<name>":{...}}`."""
+    return message[2 : message.index('"', 2)]
