@@ -13,7 +13,7 @@ from typing import Any
 from .compiler import Compiled
 from .facts import FactSet
 from .loader import PLACEHOLDER
-from .model import FACTS, label_for
+from .model import FACTS, display_choice, label_for
 from .pack import All, Any_, Condition, Default, Leaf, Not, Pack, Rule
 from .params import Resolved
 from .units import format_value, quantize
@@ -183,7 +183,7 @@ class Explainer:
                 origin = facts.origins[path]
             unit = self.unit(path)
             out.append({"path": path, "label": self.label(path), "value": plain(value),
-                        "display": format_value(value, unit), "unit": unit, "origin": origin if value is not None else "missing"})
+                        "display": format_value(display_choice(path, value, "zh"), unit), "unit": unit, "origin": origin if value is not None else "missing"})
         return out
 
     def formula_inputs(self, path: str) -> list[str]:
@@ -201,13 +201,13 @@ class Explainer:
         for condition, is_case in deciding:
             for leaf in _leaves(condition):
                 for side in (leaf.ref, leaf.path):
-                    if side is None or leaf.op not in _REQUIREMENT:
+                    # only a parameter compared directly has a bound; inside a formula it is an input
+                    if side is None or leaf.op not in _REQUIREMENT or not side.startswith("par."):
                         continue
-                    for param in self.params_behind(side):
-                        symbol = (_REQUIREMENT if is_case else _TRIGGER)[leaf.op]
-                        if side == leaf.path:  # the parameter is on the left: mirror the comparison
-                            symbol = {"≥": "≤", "≤": "≥", ">": "<", "<": ">"}.get(symbol, symbol)
-                        comparisons.setdefault(param, symbol)
+                    symbol = (_REQUIREMENT if is_case else _TRIGGER)[leaf.op]
+                    if side == leaf.path:  # the parameter is on the left: mirror the comparison
+                        symbol = {"≥": "≤", "≤": "≥", ">": "<", "<": ">"}.get(symbol, symbol)
+                    comparisons.setdefault(side[4:], symbol)
         names: list[str] = []
         for path in _rule_paths(rule):
             for param in self.params_behind(path):
@@ -259,13 +259,13 @@ class Explainer:
         return label_for(path)
 
     # --- text ----------------------------------------------------------------------------------
-    def fill(self, template: str, facts: FactSet, walk: "_Walk", remedies: dict[str, str]) -> str:
+    def fill(self, template: str, lang: str, facts: FactSet, walk: "_Walk", remedies: dict[str, str]) -> str:
         def value(match: Any) -> str:
             path = match.group(1)
             if path.startswith("remedy."):
                 return remedies.get(path[7:], "—")
             found = walk.assumed.get(path, facts.values.get(path))
-            return format_value(found, self.unit(path))
+            return format_value(display_choice(path, found, lang), self.unit(path))
         return PLACEHOLDER.sub(value, template)
 
     def message(self, rule: Rule, facts: FactSet, status: str, case: Any, reason: str | None,
@@ -282,9 +282,12 @@ class Explainer:
                           "a zone profile must supply one with its source."}
         else:
             names = "、".join(label_for(p) for p in missing) or "—"
-            return {"zh": f"无法判断：请补充 {names}。",
-                    "en": f"Cannot judge: supply {', '.join(missing) or '—'}."}
-        return {lang: self.fill(text, facts, walk, {}) for lang, text in template.items()}
+            ask = {"zh": f"无法判断：请补充 {names}。", "en": f"Cannot judge: supply {', '.join(missing) or '—'}."}
+            if rule.undetermined:
+                return {lang: f"{self.fill(text, lang, facts, walk, {})} {ask[lang]}"
+                        for lang, text in rule.undetermined.items()}
+            return ask
+        return {lang: self.fill(text, lang, facts, walk, {}) for lang, text in template.items()}
 
     def remedy(self, rule: Rule, facts: FactSet, case: Any, walk: "_Walk") -> dict[str, str] | None:
         if case.remedy is None:
@@ -294,7 +297,7 @@ class Explainer:
             exact = remedy.formula.evaluate_exact(facts.values)
             if exact is not None:
                 computed[remedy.name] = format_value(quantize(exact, remedy.rounding, remedy.places), remedy.unit)
-        return {lang: self.fill(text, facts, walk, computed) for lang, text in case.remedy.items()}
+        return {lang: self.fill(text, lang, facts, walk, computed) for lang, text in case.remedy.items()}
 
 
 def _row_json(row: Any) -> dict[str, Any]:

@@ -168,6 +168,10 @@ class _Reader:
             return None
         if not isinstance(value, dict) or not value.get("zh") or not value.get("en"):
             raise self.fail(node, f"{what}: `{key}` needs both zh and en text")
+        if set(value) != {"zh", "en"}:
+            stray = ", ".join(sorted(map(str, set(value) - {"zh", "en"})))
+            raise self.fail(value, f"{what}: `{key}` takes only zh and en (stray: {stray}; "
+                                   "an unquoted comma inside {...} splits the text: quote it)")
         return {"zh": str(value["zh"]), "en": str(value["en"])}
 
     def date(self, node: Any, value: Any, what: str) -> dt.date | None:
@@ -488,7 +492,7 @@ class _PackLoader:
 
     def load_rule(self, reader: _Reader, node: Node) -> Rule:
         allowed = ("id", "title", "domain", "severity", "citations", "applies_when", "defaults", "violations",
-                   "remedy_values", "satisfied", "not_applicable", "note")
+                   "remedy_values", "satisfied", "not_applicable", "undetermined", "note")
         rule_id = str(reader.require(node, "id", "a rule"))
         what = f"rule {rule_id}"
         reader.only(node, allowed, what)
@@ -528,6 +532,7 @@ class _PackLoader:
             satisfied=reader.text(node, "satisfied", what) or {},
             not_applicable=reader.text(node, "not_applicable", what, required=applies is not None),
             where=reader.at(node),
+            undetermined=reader.text(node, "undetermined", what, required=False),
         )
         self.check_templates(reader, node, rule)
         return rule
@@ -663,7 +668,7 @@ class _PackLoader:
 
     def check_templates(self, reader: _Reader, node: Node, rule: Rule) -> None:
         remedies = {r.name for r in rule.remedy_values}
-        texts = [rule.title, rule.satisfied, rule.not_applicable or {}]
+        texts = [rule.title, rule.satisfied, rule.not_applicable or {}, rule.undetermined or {}]
         for case in rule.cases:
             texts += [case.message, case.remedy or {}]
         for text in texts:

@@ -113,6 +113,26 @@ class EfficiencyLevel(str, Enum):
     below_baseline = "below_baseline"
 
 
+# Chinese names of the coded values, for messages and reports (the codes stay in the data)
+CHOICE_LABELS: dict[type[Enum], dict[str, str]] = {
+    ProjectKind: {"new": "新建", "expansion": "扩建", "renovation": "技术改造", "relocation": "搬迁"},
+    CatalogueCategory: {"encouraged": "鼓励类", "permitted": "允许类", "restricted": "限制类", "eliminated": "淘汰类"},
+    NegativeListStatus: {"prohibited": "禁止投资领域", "restricted": "限制投资领域", "none": "不在负面清单内"},
+    InvestorOrigin: {"domestic": "境内投资者", "foreign": "外国投资者", "hmt": "港澳台投资者"},
+    GrantMethod: {"tender": "招标", "auction": "拍卖", "listing": "挂牌", "agreement": "协议出让", "lease": "租赁",
+                  "allocation": "划拨"},
+    FeeRelief: {"none": "无", "reduction": "减征", "exemption": "免征", "refund": "返还", "subsidy": "补贴"},
+    ApprovalLevel: {"state_council": "国务院", "province": "省级人民政府", "city": "设区的市级人民政府",
+                    "county": "县级人民政府", "zone": "开发区管理机构"},
+    NonProductionFacility: {"housing": "成套住宅", "hotel": "宾馆", "guesthouse": "招待所",
+                            "expert_apartments": "专家楼", "training_centre": "培训中心"},
+    EiaCategory: {"report": "环境影响报告书", "form": "环境影响报告表", "registration": "环境影响登记表", "none": "无需环评"},
+    EiaStatus: {"approved": "已批准", "under_review": "审批中", "not_submitted": "未报批", "rejected": "未予批准"},
+    EnergyReviewStatus: {"approved": "已通过", "under_review": "审查中", "not_submitted": "未报审", "not_required": "无需审查"},
+    EfficiencyLevel: {"benchmark": "达到标杆水平", "baseline": "达到基准水平（未达标杆）", "below_baseline": "低于基准水平"},
+}
+
+
 def _number(label: str, *, positive: bool = False, fraction: bool = False) -> Any:
     bounds: dict[str, Any] = {"ge": 0, "le": 1} if fraction else {"ge": 0, "le": MAX_NUMBER}
     if positive:
@@ -253,6 +273,7 @@ class FactSpec(BaseModel):
     kind: str  # number | boolean | enum | enum_list | code | text | integer
     unit: str | None = None
     choices: tuple[str, ...] = ()
+    choice_labels: dict[str, str] = {}
 
 
 def _unit_from_name(name: str) -> str | None:
@@ -288,13 +309,11 @@ def fact_catalogue() -> dict[str, FactSpec]:
                 base = typing.get_args(base)[0]
             if typing.get_origin(base) is list:
                 (item,) = typing.get_args(base)
-                catalogue[path] = FactSpec(
-                    path=path, label_zh=label, kind="enum_list", choices=tuple(m.value for m in item)
-                )
+                catalogue[path] = FactSpec(path=path, label_zh=label, kind="enum_list", choices=tuple(m.value for m in item),
+                                           choice_labels=CHOICE_LABELS[item])
             elif isinstance(base, type) and issubclass(base, Enum):
-                catalogue[path] = FactSpec(
-                    path=path, label_zh=label, kind="enum", choices=tuple(m.value for m in base)
-                )
+                catalogue[path] = FactSpec(path=path, label_zh=label, kind="enum", choices=tuple(m.value for m in base),
+                                           choice_labels=CHOICE_LABELS[base])
             elif base is bool:
                 catalogue[path] = FactSpec(path=path, label_zh=label, kind="boolean")
             elif base is Decimal:
@@ -334,3 +353,13 @@ def problems_from(error: ValidationError) -> list[ProposalProblem]:
         path = ".".join(str(p) for p in item["loc"])
         problems.append(ProposalProblem(path=path, label_zh=label_for(path), reason=item["msg"]))
     return problems
+
+
+def display_choice(path: str, value: object, lang: str) -> object:
+    """A coded value as people read it: its Chinese name in zh text, the code in en text."""
+    spec = FACTS.get(path)
+    if spec is None or not spec.choice_labels or lang != "zh":
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(spec.choice_labels.get(v, v) for v in value)
+    return spec.choice_labels.get(str(value), value)

@@ -166,6 +166,7 @@ class Rule:
     satisfied: Text
     not_applicable: Text | None
     where: str
+    undetermined: Text | None = None  # said when facts are missing, before the list of facts
 
 
 @dataclass(frozen=True)

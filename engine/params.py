@@ -26,8 +26,11 @@ class Resolved:
     missing: tuple[str, ...] = ()  # key facts that are missing, or project.industry_code if ambiguous
 
 
-def _lookup_codes(key: Key, code: str) -> list[str]:
-    """The codes to look up for a proposal code: itself, or what a `via` table maps it to."""
+def _lookup_codes(key: Key, code: str) -> list[str | None]:
+    """The codes to look up for a proposal code: itself, or what a `via` table maps it to.
+
+    A code the table maps to nothing is looked up as None, which only a `*` cell matches.
+    """
     if key.via is None:
         return [code]
     matching = [(src, dst) for src, dst in key.via if src == "*" or code.startswith(src)]
@@ -36,25 +39,23 @@ def _lookup_codes(key: Key, code: str) -> list[str]:
         longest = max(len(src) if src != "*" else 0 for src, _ in matching)
         targets += [dst for src, dst in matching if (len(src) if src != "*" else 0) == longest]
     targets += [dst for src, dst in key.via if src != "*" and len(src) > len(code) and src.startswith(code)]
-    return list(dict.fromkeys(targets))
+    return list(dict.fromkeys(targets)) or [None]
 
 
-def _specificity(cell: str, value: str, match: str) -> int | None:
+def _specificity(cell: str, value: str | None, match: str) -> int | None:
     """How specifically a cell matches a looked-up value, or None if it does not."""
     if cell == "*":
         return 0
-    if match == "prefix" and key_is_prefix(cell, value):
+    if value is None:
+        return None
+    if match == "prefix" and value.startswith(cell):
         return len(cell)
     if match == "exact" and cell == value:
         return 1
     return None
 
 
-def key_is_prefix(cell: str, value: str) -> bool:
-    return value.startswith(cell)
-
-
-def _side(rows: tuple[Row, ...], keys: list[Key], lookups: list[list[str]], day: dt.date, default: object) -> object:
+def _side(rows: tuple[Row, ...], keys: list[Key], lookups: list[list[str | None]], day: dt.date, default: object) -> object:
     """One side's value: a Row, _NO_ROW, or None when the key is ambiguous."""
     in_force = [row for row in rows if row.in_force(day)]
     outcomes: list[object] = []
@@ -74,7 +75,7 @@ def _side(rows: tuple[Row, ...], keys: list[Key], lookups: list[list[str]], day:
             extends = False
             fits = True
             for (_, cell), value, key in zip(row.cells, combo, keys):
-                if key.match == "prefix" and cell != "*" and len(cell) > len(value) and cell.startswith(value):
+                if key.match == "prefix" and value is not None and cell != "*" and len(cell) > len(value) and cell.startswith(value):
                     extends = True
                 elif _specificity(cell, value, key.match) is None:
                     fits = False

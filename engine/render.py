@@ -57,7 +57,7 @@ def to_text(document: dict[str, Any], lang: str = "zh") -> str:
         lines.append(head)
         lines.append(f"    {finding['message'][lang]}")
         if finding["status"] in ("violated", "undetermined"):
-            for entry in finding["thresholds"]:
+            for entry in (t for t in finding["thresholds"] if t["unit"] not in ("boolean", "text")):
                 lines.append(f"    {words['threshold']}: {_threshold_line(entry, lang)}")
         if finding.get("remedy"):
             lines.append(f"    {words['remedy']}: {finding['remedy'][lang]}")
@@ -84,7 +84,8 @@ def to_markdown(document: dict[str, Any], lang: str = "zh") -> str:
         message = finding["message"][lang]
         if finding.get("remedy"):
             message += f"<br>**{words['remedy']}**: {finding['remedy'][lang]}"
-        thresholds = [_threshold_line(t, lang) for t in finding["thresholds"] if t["status"] == "ok"]
+        thresholds = [_threshold_line(t, lang) for t in finding["thresholds"]
+                      if t["status"] == "ok" and t["unit"] not in ("boolean", "text")]
         if thresholds and finding["status"] == "violated":
             message += "<br>" + "<br>".join(thresholds)
         cell = message.replace("|", "\\|")
