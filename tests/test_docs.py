@@ -1,0 +1,24 @@
+"""Docs generated from the pack stay in step with it, and the README's commands stay true."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.loader import load_pack
+from service.catalogue import rule_table
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_rule_table_matches_the_pack() -> None:
+    generated = rule_table(load_pack(ROOT / "rules" / "national"))
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == generated, (
+        "docs/rules.md is stale: run `zonecheck rules table > docs/rules.md`")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line.strip() for line in readme.splitlines() if line.startswith("python3 -m venv")]
+    assert len(commands) >= 2, "the README opens with the set-up-and-run and the test commands"
+    test_command = commands[1].replace("pip install -e", "pip install -q -e")
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
