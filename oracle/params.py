@@ -1,7 +1,8 @@
 """Parameter selection (docs/rule-format.md section 6.4): keys, via mappings, validity dates,
 most-specific row, ambiguity, national vs zone, defaults.
 
-``Parameter.resolve(vals, zone_id, date)`` returns ``(status, value, info)``:
+``Parameter.resolve(vals)`` (zone, date and key facts taken from ``vals``) returns
+``(status, value, info)``:
 
 - ``(OK, value, (side, source))``           side is "national", "zone" or "default"
 - ``(MISSING_KEY, None, [key fact paths])`` a key fact is missing
@@ -20,7 +21,6 @@ MISSING_KEY = 1
 AMBIGUOUS = 2
 NO_VALUE = 3
 
-_DATE_MIN = dt.date.min
 _DATE_MAX = dt.date.max
 _NOVAL = object()
 
@@ -143,7 +143,6 @@ class Parameter:
         self.zone_rows: dict[str, list[Row]] = {}
         self.default = default
         self._candidates: dict[tuple, tuple] = {}
-        self._memo: dict[tuple, tuple] = {}
         self.key_facts = tuple(dict.fromkeys(k.fact for k in keys))
 
     # -- load-time checks ---------------------------------------------------------------------
@@ -166,10 +165,23 @@ class Parameter:
 
     # -- resolution ----------------------------------------------------------------------------
 
-    def resolve(self, vals: dict, zone_id: str, date: dt.date) -> tuple:
+    def resolve(self, vals: dict) -> tuple:
+        """The parameter for one evaluation's values. Results are memoised in ``vals["@memo"]``,
+        a dict shared by every evaluation with the same zone and screening date (the selection
+        is a pure function of zone, date and the key facts' texts)."""
+        memo = vals["@memo"]
         keys = self.keys
         if not keys:
-            memo_key = (zone_id, date)
+            hit = memo.get(self.name)
+            if hit is None:
+                hit = memo[self.name] = self._resolve(vals["@zone"], vals["@date"], ())
+            return hit
+        if len(keys) == 1:
+            fact = keys[0].fact
+            x = vals[fact]
+            if x is None:
+                return (MISSING_KEY, None, [fact])
+            texts = (x if type(x) is str else key_text(x),)
         else:
             texts = []
             missing = None
@@ -181,18 +193,15 @@ class Parameter:
                     if key.fact not in missing:
                         missing.append(key.fact)
                 elif missing is None:
-                    texts.append(key_text(x))
+                    texts.append(x if type(x) is str else key_text(x))
             if missing is not None:
                 return (MISSING_KEY, None, missing)
-            memo_key = (zone_id, date, tuple(texts))
-        hit = self._memo.get(memo_key)
-        if hit is not None:
-            return hit
-        result = self._resolve(zone_id, date, memo_key[2] if keys else ())
-        if len(self._memo) > _MEMO_LIMIT:
-            self._memo.clear()
-        self._memo[memo_key] = result
-        return result
+            texts = tuple(texts)
+        memo_key = (self.name, texts)
+        hit = memo.get(memo_key)
+        if hit is None:
+            hit = memo[memo_key] = self._resolve(vals["@zone"], vals["@date"], texts)
+        return hit
 
     def _default_at(self, date: dt.date):
         d = self.default
@@ -204,49 +213,53 @@ class Parameter:
         return _NOVAL
 
     def _resolve(self, zone_id: str, date: dt.date, texts: tuple[str, ...]) -> tuple:
-        lists = []
-        multi = []
+        # Step 1: the codes to look up per key: the key fact's text, or what `via` maps it to.
+        lookups: list[tuple] = []
         for i, key in enumerate(self.keys):
             if key.mapping is not None:
                 mapped = key.mapping.mapped(texts[i])
-                if not mapped:
-                    # Spec 6.4 step 5: a via mapping that maps the code to nothing gives no row.
-                    # AMBIGUITY RESOLVED: "no row" then falls back to the default like any other
-                    # "no row in force on either side" (a numeric parameter has no default, so it
-                    # is no value in force).
-                    return self._no_row(date)
-                lists.append(mapped)
-                if len(mapped) > 1:
-                    multi.append(i)
+                # Spec 6.4 step 5: a via mapping that maps the code to nothing is not a missing
+                # fact: only a "*" cell matches such a code (national or zone), so without one
+                # there is no row (then the default, or no value in force).
+                lookups.append(mapped if mapped else (None,))
             else:
-                lists.append((texts[i],))
-        if not multi:
-            return self._combo(tuple(c[0] for c in lists), zone_id, date)
-        # Several mapped codes: every one must lead to the same outcome (spec 6.4 step 3, "all
-        # mapped codes must agree on one value").
-        results = [self._combo(codes, zone_id, date) for codes in product(*lists)]
-        facts = [self.keys[i].fact for i in multi]
-        amb_facts: list[str] = []
-        for status, _value, info in results:
-            if status == AMBIGUOUS:
-                amb_facts.extend(info)
-        if amb_facts:
-            return (AMBIGUOUS, None, list(dict.fromkeys(amb_facts + facts)))
-        first = results[0]
-        for other in results[1:]:
-            if other[0] != first[0] or (first[0] == OK and other[1] != first[1]):
-                return (AMBIGUOUS, None, list(dict.fromkeys(facts)))
-        return first
-
-    def _no_row(self, date: dt.date) -> tuple:
+                lookups.append((texts[i],))
         dflt = self._default_at(date)
-        if dflt is _NOVAL:
-            return (NO_VALUE, None, None)
-        return (OK, dflt, ("default", self.default[3]))
+        # Step 4: national and zone values are selected separately, the same way.
+        nat, amb_n = self._side("", self.national_rows, lookups, date, dflt)
+        zone_rows = self.zone_rows.get(zone_id)
+        if zone_rows:
+            zon, amb_z = self._side(zone_id, zone_rows, lookups, date, dflt)
+        else:
+            zon, amb_z = None, ()
+        if amb_n or amb_z:
+            # AMBIGUITY RESOLVED: an ambiguous code on either side makes the parameter missing,
+            # naming the fact of the key(s) responsible (project.industry_code for industry
+            # keys; an exact key mapped through `via` to several values names its own fact).
+            idx = sorted(set(amb_n) | set(amb_z))
+            return (AMBIGUOUS, None, list(dict.fromkeys(self.keys[i].fact for i in idx)))
+        if nat is not None and zon is not None:
+            if not self.numeric:
+                chosen = zon  # boolean / text: a zone value replaces the national one
+            elif self.stricter == "higher":
+                chosen = zon if zon.value > nat.value else nat  # a tie goes to national
+            else:
+                chosen = zon if zon.value < nat.value else nat
+        elif nat is not None:
+            chosen = nat
+        elif zon is not None:
+            chosen = zon
+        else:
+            # Step 5: no row in force on either side: the default if in force, else no value.
+            if dflt is _NOVAL:
+                return (NO_VALUE, None, None)
+            return (OK, dflt, ("default", self.default[3]))
+        return (OK, chosen.value, (chosen.side, chosen.source))
 
-    def _candidates_for(self, side: str, rows: list[Row], codes: tuple[str, ...]) -> tuple:
+    def _candidates_for(self, side: str, rows: list[Row], codes: tuple) -> tuple:
         """Date-independent: matching rows (most specific first) and rows that extend a prefix
-        key's code, each with the indices of the keys it extends."""
+        key's code, each with the indices of the keys it extends. A code of None (a via mapping
+        that gave nothing) is matched only by "*"."""
         memo_key = (side, codes)
         hit = self._candidates.get(memo_key)
         if hit is not None:
@@ -262,11 +275,15 @@ class Parameter:
                 code = codes[i]
                 if cell == "*":
                     spec.append(-1)  # "*" is less specific than any other cell
+                elif code is None:
+                    ok = False
+                    break
                 elif keys[i].prefix:
                     if code.startswith(cell):
                         spec.append(len(cell))
                     elif len(cell) > len(code) and cell.startswith(code):
                         ext.append(i)
+                        spec.append(len(code))
                     else:
                         ok = False
                         break
@@ -281,72 +298,58 @@ class Parameter:
                 extending.append((row, tuple(ext)))
             else:
                 matching.append((tuple(spec), row))
-        matching.sort(key=lambda t: t[0], reverse=True)  # stable; equal spec => identical cells
+        # AMBIGUITY RESOLVED: with several keys, rows are ranked by specificity key by key in the
+        # parameter's declared key order (lexicographic): the first key is the most important.
+        # Equal rank implies identical cells (two different cells of one key cannot both match
+        # one code with the same length), whose validity periods may not overlap (load check).
+        matching.sort(key=lambda t: t[0], reverse=True)  # stable
         result = (tuple(r for _s, r in matching), tuple(extending))
         if len(self._candidates) > _MEMO_LIMIT:
             self._candidates.clear()
         self._candidates[memo_key] = result
         return result
 
-    def _side(self, side: str, rows: list[Row], codes: tuple[str, ...], date: dt.date, dflt):
-        """Select one side's row in force. Returns (row or None, ambiguous key indices)."""
-        matching, extending = self._candidates_for(side, rows, codes)
-        chosen = None
-        for row in matching:
-            if row.valid_from <= date <= row.valid_to:
-                chosen = row
-                break
-        if not extending:
-            return chosen, ()
-        ext_in_force = [(row, ext) for row, ext in extending if row.valid_from <= date <= row.valid_to]
-        if not ext_in_force:
-            return chosen, ()
-        amb: list[int] = []
-        if chosen is not None:
-            # Extending rows whose value differs from the chosen value make the code ambiguous.
-            for row, ext in ext_in_force:
-                if row.value != chosen.value:
-                    amb.extend(ext)
-        else:
-            # No matching row: ambiguous if the extending rows differ from each other or from the
-            # default (in force). AMBIGUITY RESOLVED: with no matching row, no default, and all
-            # extending rows agreeing, the code is NOT ambiguous (literal reading of 6.4 step 3);
-            # the side simply has no row in force.
-            values = [row.value for row, _ in ext_in_force]
-            differ = any(v != values[0] for v in values) or (
-                dflt is not _NOVAL and any(v != dflt for v in values)
-            )
-            if differ:
-                for _row, ext in ext_in_force:
-                    amb.extend(ext)
-        return chosen, tuple(sorted(set(amb)))
+    def _side(self, side: str, rows: list[Row], lookups: list[tuple], date: dt.date, dflt):
+        """Spec 6.4 steps 2-3 for one side. Returns (row in force or None, ambiguous key indices).
 
-    def _combo(self, codes: tuple[str, ...], zone_id: str, date: dt.date) -> tuple:
-        dflt = self._default_at(date)
-        nat, amb_n = self._side("", self.national_rows, codes, date, dflt)
-        zone_rows = self.zone_rows.get(zone_id)
-        if zone_rows:
-            zon, amb_z = self._side(zone_id, zone_rows, codes, date, dflt)
-        else:
-            zon, amb_z = None, ()
-        if amb_n or amb_z:
-            # AMBIGUITY RESOLVED: an ambiguous code on either side makes the parameter missing
-            # (the zone's value may or may not be the one that decides).
-            idx = sorted(set(amb_n) | set(amb_z))
-            return (AMBIGUOUS, None, list(dict.fromkeys(self.keys[i].fact for i in idx)))
-        if nat is not None and zon is not None:
-            if not self.numeric:
-                chosen = zon  # boolean / text: a zone value replaces the national one
-            elif self.stricter == "higher":
-                chosen = zon if zon.value > nat.value else nat  # tie goes to national
-            else:
-                chosen = zon if zon.value < nat.value else nat
-        elif nat is not None:
-            chosen = nat
-        elif zon is not None:
-            chosen = zon
-        else:
-            if dflt is _NOVAL:
-                return (NO_VALUE, None, None)
-            return (OK, dflt, ("default", self.default[3]))
-        return (OK, chosen.value, (chosen.side, chosen.source))
+        For every combination of looked-up codes (several only with `via`), the outcome is the
+        most specific row in force (or, without one, the default, or "no value"); every row in
+        force that *extends* a prefix key's code is a possible outcome too. All outcomes must be
+        equal, else the key is ambiguous.
+
+        AMBIGUITY RESOLVED: "no value" counts as an outcome like a value: with no matching row,
+        no default, and a row that extends the code, the code is ambiguous (a longer code would
+        decide whether there is a threshold), rather than silently "no value in force"."""
+        multi = [i for i, codes in enumerate(lookups) if len(codes) > 1]
+        first_row = None
+        reference = _UNSEEN
+        amb: set[int] = set()
+        for codes in (product(*lookups) if multi else (tuple(c[0] for c in lookups),)):
+            matching, extending = self._candidates_for(side, rows, codes)
+            chosen = None
+            for row in matching:
+                if row.valid_from <= date <= row.valid_to:
+                    chosen = row
+                    break
+            outcome = chosen.value if chosen is not None else dflt
+            if reference is _UNSEEN:
+                reference = outcome
+                first_row = chosen
+            elif not _same(outcome, reference):
+                amb.update(multi)  # the mapped codes disagree
+            for row, ext in extending:
+                if row.valid_from <= date <= row.valid_to and not _same(row.value, reference):
+                    amb.update(ext)
+        if amb:
+            return None, tuple(sorted(amb))
+        return first_row, ()
+
+
+_UNSEEN = object()
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal outcomes: both "no value" (_NOVAL), or equal values of the same kind."""
+    if a is _NOVAL or b is _NOVAL:
+        return a is b
+    return type(a) is type(b) and a == b

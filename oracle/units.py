@@ -15,8 +15,8 @@ from decimal import (
     InvalidOperation,
     Overflow,
 )
-from fractions import Fraction
 import re
+from fractions import Fraction
 
 # Arithmetic context for formulas: 28 significant digits, half-even (spec section 3).
 ARITH = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
@@ -68,6 +68,11 @@ def round_fraction6(value: Fraction) -> Decimal:
 
 def to_decimal(raw: object) -> Decimal:
     """Read one number (str / int / float / Decimal) exactly and round it to 6 places."""
+    return round6(exact_decimal(raw))
+
+
+def exact_decimal(raw: object) -> Decimal:
+    """Read one number (str / int / float / Decimal) exactly, without rounding."""
     if isinstance(raw, bool):
         raise ValueError(f"expected a number, got boolean {raw!r}")
     if isinstance(raw, Decimal):
@@ -85,7 +90,7 @@ def to_decimal(raw: object) -> Decimal:
         raise ValueError(f"expected a number, got {type(raw).__name__} {raw!r}")
     if not d.is_finite():
         raise ValueError(f"not a finite number: {raw!r}")
-    return round6(d)
+    return d
 
 
 def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
