@@ -363,8 +363,12 @@ class _PackLoader:
         raw: dict[str, Any],
         sources: dict[str, Source],
         side: str,
+        default: bool = False,
     ) -> Row:
         name, unit, keys = param
+        for key, cell in cells.items():
+            if key in self.keys and self.keys[key].match == "prefix" and not isinstance(cell, str):
+                raise reader.fail(node, f"parameter {name}: quote the code {cell!r} (YAML reads 0610 as a number)")
         missing = [k for k in keys if k not in cells]
         extra = [k for k in cells if k not in keys]
         if missing or extra:
@@ -382,6 +386,8 @@ class _PackLoader:
         value = convert(original, row_unit, unit) if isinstance(original, Decimal) else original
         valid_from = reader.date(node, raw.get("valid_from"), "valid_from")
         valid_to = reader.date(node, raw.get("valid_to"), "valid_to")
+        if valid_from is None and not default:
+            raise reader.fail(node, f"bad date range: parameter {name}: a row needs `valid_from`")
         if valid_from and valid_to and valid_from > valid_to:
             raise reader.fail(node, f"bad date range: valid_from {valid_from} is after valid_to {valid_to}")
         return Row(
@@ -443,12 +449,13 @@ class _PackLoader:
         for raw in node.get("values") or ():
             raw = reader.mapping(raw, f"parameter {name}: values")
             rows.append(self.make_row(reader, raw, spec, dict(raw.get("keys") or {}), raw, self.sources, "national"))
+        _check_overlaps(name, rows)
         default = None
         if node.get("default") is not None:
             if unit in NUMERIC_UNITS:
                 raise reader.fail(node, f"parameter {name}: a numeric parameter cannot have a default (it would be an invented figure)")
             raw = reader.mapping(node["default"], f"parameter {name}: default")
-            default = self.make_row(reader, raw, (name, unit, ()), {}, raw, self.sources, "national")
+            default = self.make_row(reader, raw, (name, unit, ()), {}, raw, self.sources, "national", default=True)
         return Parameter(
             name=name,
             label=reader.text(node, "label", f"parameter {name}") or {},
@@ -575,6 +582,11 @@ class _PackLoader:
         fact = self.check_path(reader, node, reader.require(node, "fact", f"{what}: default"), f"{what}: default")
         if not fact.split(".")[0] in ("project", "investor", "investment", "land", "environment", "outputs"):
             raise reader.fail(node, f"{what}: only proposal facts take a default")
+        feeds = [k.name for k in self.keys.values() if k.fact == fact] + [
+            i.name for i in self.indicators.values() if fact in i.formula.paths]
+        if feeds:
+            raise reader.fail(node, f"{what}: {fact} feeds {', '.join(feeds)}, which are computed once per "
+                                    "proposal: a rule's default cannot change them")
         value = self.check_literal(reader, node, fact, node.get("value"), f"{what}: default")
         when = self.condition(reader, reader.require(node, "when", f"{what}: default"), what)
         if fact in _paths(when):
@@ -719,6 +731,7 @@ class _PackLoader:
                               dict(raw.get("keys") or {}), raw, sources, f"zone:{zone_id}")
                 for raw in items
             )
+            _check_overlaps(name, list(rows[name]))
         return Zone(
             id=zone_id,
             name=reader.text(node, "name", "zone profile") or {},
@@ -729,6 +742,19 @@ class _PackLoader:
             sources=sources,
             hash=_hash_files([path], path.parent),
         )
+
+
+def _check_overlaps(name: str, rows: list[Row]) -> None:
+    """Two rows for the same keys may not both be in force on one day."""
+    by_cells: dict[tuple[tuple[str, str], ...], list[Row]] = {}
+    for row in rows:
+        by_cells.setdefault(row.cells, []).append(row)
+    for same in by_cells.values():
+        same.sort(key=lambda r: r.valid_from or dt.date.min)
+        for earlier, later in zip(same, same[1:]):
+            if earlier.valid_to is None or (later.valid_from or dt.date.min) <= earlier.valid_to:
+                raise PackError(later.where, f"bad date range: parameter {name}: this row overlaps the one at "
+                                             f"{earlier.where} for the same keys")
 
 
 def _paths(condition: Condition) -> list[str]:

@@ -201,7 +201,7 @@ class Land(Strict):
         default=None, json_schema_extra=zh("是否符合控制性详细规划")
     )
     in_ecological_red_line: bool | None = Field(default=None, json_schema_extra=zh("是否位于生态保护红线内"))
-    floor_area_m2: Number = _number("总建筑面积（平方米）")
+    floor_area_m2: Number = _number("总建筑面积（平方米）", positive=True)
     building_footprint_m2: Number = _number("建筑物构筑物基底占地面积（平方米）")
     office_living_area_m2: Number = _number("行政办公及生活服务设施用地面积（平方米）")
     office_floor_area_m2: Number = _number("行政办公及生活服务设施建筑面积（平方米）")

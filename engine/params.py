@@ -33,6 +33,9 @@ def _lookup_codes(key: Key, code: str) -> list[str | None]:
     """
     if key.via is None:
         return [code]
+    if key.match == "exact":
+        targets = [dst for src, dst in key.via if src == code] or [dst for src, dst in key.via if src == "*"]
+        return list(dict.fromkeys(targets)) or [None]
     matching = [(src, dst) for src, dst in key.via if src == "*" or code.startswith(src)]
     targets: list[str] = []
     if matching:
@@ -61,14 +64,14 @@ def _side(rows: tuple[Row, ...], keys: list[Key], lookups: list[list[str | None]
     outcomes: list[object] = []
     for combo in itertools.product(*lookups):
         best: Row | None = None
-        best_score = -1
+        best_score: tuple[int, ...] = ()
         for row in in_force:
             scores = [_specificity(cell, value, key.match) for (_, cell), value, key in zip(row.cells, combo, keys)]
             if None in scores:
                 continue
-            score = sum(scores)  # type: ignore[arg-type]
-            if score > best_score:
-                best, best_score = row, score
+            score = tuple(scores)  # key by key, in declared order: the first key decides first
+            if best is None or score > best_score:
+                best, best_score = row, score  # type: ignore[assignment]
         outcomes.append(best if best else _NO_ROW)
         # a row keyed more finely than the proposal's code may or may not cover it
         for row in in_force:

@@ -458,9 +458,12 @@ class Compiler:
         if path.startswith("ind."):
             # A missing indicator: walk all its inputs (not just the first missing one), so that a
             # parameter without a value in force is noticed even if a fact is missing as well.
-            # A division by zero with every input present names nothing.
+            # A division by zero with every input present names the indicator itself.
+            before = (len(missing), flags[0])
             for p in self.indicator_inputs[path[4:]]:
                 self._explain_path(p, vals, missing, flags)
+            if (len(missing), flags[0]) == before and path not in missing:
+                missing.append(path)
         elif path.startswith("par."):
             status, info = vals["!" + path]
             if status == NO_VALUE:

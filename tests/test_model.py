@@ -26,7 +26,7 @@ def test_numbers_are_exact_decimals() -> None:
 
 
 @pytest.mark.parametrize(("field", "value"), [
-    ("land.site_area_m2", 0), ("land.site_area_m2", -1), ("investment.total_wan", "1e13"),
+    ("land.site_area_m2", 0), ("land.site_area_m2", -1), ("land.floor_area_m2", 0), ("investment.total_wan", "1e13"),
     ("environment.water_reuse_rate", 1.2), ("land.grant_method", "gift"), ("land.land_grade", 16),
     ("project.industry_code", "3"), ("project.industry_code", "38121"), ("investment.total_wan", "NaN"),
     ("land.non_production_facilities", ["casino"]), ("land.unknown_field", 1),

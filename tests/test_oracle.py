@@ -271,9 +271,9 @@ def test_indicator_division_by_zero_is_missing(ev):
     p = prop(investment__total_wan="0")
     assert ev.indicator("tax_yield", p) is None
     f = finding(ev, p, "OUT-TAX")
-    # every input present: unknown, reason missing_facts with nothing to name (advisory rule)
+    # every input present: unknown, reason missing_facts naming the indicator (spec 6.1)
     assert f == {"status": "undetermined", "case": None, "severity": "advisory",
-                 "reason": "missing_facts", "missing_facts": []}
+                 "reason": "missing_facts", "missing_facts": ["ind.tax_yield"]}
     assert run(ev, p)["decision"] == "approved"
 
 
