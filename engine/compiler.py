@@ -7,9 +7,14 @@ attribute is false in durable_rules, so both are false when a fact is missing, w
 
     <i>:n     F(applies_when)                                  -> not applicable
     <i>:v:<k> T(applies) & F(case 1..k-1) & T(case k)          -> violated, case k
-    <i>:s     T(applies) & F(every case)                       -> satisfied
+    <i>:u:0   U(applies_when)                                  -> undetermined
+    <i>:u:<k> T(applies) & F(case 1..k-1) & U(case k)          -> undetermined
 
-A rule for which nothing fired is undetermined. Parameters and indicators travel inside the fact
+where U(C) "C is unknown" is compiled from T, F and `$nex`. A rule for which nothing fired is
+satisfied: as durable_rules' own guidance has it, the common outcome is derived from silence, so a
+typical screening fires a handful of actions instead of one per rule. (A ruleset that never fires
+would thus pass everything; the runtime refuses a state in which the always-rule did not run, and
+the per-rule cases catch a ruleset that fires too little.) Parameters and indicators travel inside the fact
 (`par.*`, `ind.*`), so one ruleset serves every zone and date. Numbers travel as integers scaled by
 10^6, so durable_rules compares them exactly.
 """
@@ -28,13 +33,14 @@ Json = dict[str, Any]
 TYPE = {"type": "screening"}
 ALWAYS = "always"
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le"}
+MAX_BRANCHES = 256  # per durable rule; the core refuses rulesets far beyond this
 _DURABLE = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
 @dataclass(frozen=True)
 class Outcome:
     rule_index: int
-    kind: str  # n | v | s
+    kind: str  # n | v | u | s
     case_index: int | None = None
 
 
@@ -43,8 +49,21 @@ class Compiled:
     name: str
     definition: dict[str, Json]  # durable rule name -> {'all': [...]} (no actions yet)
     outcomes: dict[str, Outcome]
+    silent: dict[int, str]  # rule index -> the outcome of a rule for which nothing fired
     fields: tuple[str, ...]  # fact paths the ruleset reads
     list_fields: dict[str, tuple[str, ...]]  # list facts, encoded as {member: bool}
+
+    @property
+    def layout(self) -> list[tuple[str, str, tuple[str, ...], str, tuple[str, ...] | None]]:
+        """(path, head, middle parts, last part, list members) for each field, worked out once."""
+        cached = self.__dict__.get("_layout")
+        if cached is None:
+            cached = []
+            for path in self.fields:
+                head, *middle, last = path.split(".")
+                cached.append((path, head, tuple(middle), last, self.list_fields.get(path)))
+            object.__setattr__(self, "_layout", cached)
+        return cached
 
 
 def literal(value: object) -> object:
@@ -117,27 +136,71 @@ class _Compiler:
         assumed = _and([{"$nex": {self.use(leaf.path): 1}}, self.condition(default.when, True, {})])
         return _or([plain, assumed])
 
+    def unknown(self, node: Condition, defaults: dict[str, Default]) -> Json | None:
+        """U(node): "node is unknown" (neither certainly true nor certainly false); None: never."""
+        if isinstance(node, Leaf):
+            if node.op == "exists":
+                return None
+            field = f"{node.path}.{FACTS[node.path].choices[0]}" if node.op == "contains_any" else node.path
+            gaps = [{"$nex": {self.use(field): 1}}] + ([{"$nex": {self.use(node.ref): 1}}] if node.ref else [])
+            default = defaults.get(node.path)
+            if default is not None:
+                # missing, and the default's condition is not certainly true
+                settles = [p for p in (self.condition(default.when, False, {}), self.unknown(default.when, {})) if p]
+                gaps[0] = _and([gaps[0], _or(settles)])
+            return _or(gaps)
+        if isinstance(node, Not):
+            return self.unknown(node.child, defaults)
+        # all: no child false and one unknown; any: no child true and one unknown. Split on the
+        # first unknown child j, so that one situation matches one branch: before j every child is
+        # decided the non-deciding way, after j none is decided the deciding way.
+        settled = isinstance(node, All)  # the value a child must have not to decide the node
+        branches = []
+        for j, child in enumerate(node.children):
+            unknown_j = self.unknown(child, defaults)
+            if unknown_j is None:
+                continue
+            parts = [self.condition(c, settled, defaults) for c in node.children[:j]] + [unknown_j]
+            for later in node.children[j + 1:]:
+                later_unknown = self.unknown(later, defaults)
+                plain = self.condition(later, settled, defaults)
+                parts.append(_or([plain, later_unknown]) if later_unknown else plain)
+            branches.append(_and(parts))
+        return _or(branches) if branches else None
+
     def rule(self, index: int, rule: Rule) -> dict[str, tuple[Json, Outcome]]:
         defaults = {d.fact: d for d in rule.defaults}
         out: dict[str, tuple[Json, Outcome]] = {}
         applies: list[Json] = []
         if rule.applies_when is not None:
             out[f"{index}:n"] = (self.condition(rule.applies_when, False, defaults), Outcome(index, "n"))
+            unknown = self.unknown(rule.applies_when, defaults)
+            if unknown:
+                out[f"{index}:u:0"] = (unknown, Outcome(index, "u"))
             applies = [self.condition(rule.applies_when, True, defaults)]
         earlier: list[Json] = []
         for k, case in enumerate(rule.cases):
             out[f"{index}:v:{k}"] = (_and([*applies, *earlier, self.condition(case.when, True, defaults)]),
                                      Outcome(index, "v", k))
+            unknown = self.unknown(case.when, defaults)
+            if unknown:
+                out[f"{index}:u:{k + 1}"] = (_and([*applies, *earlier, unknown]), Outcome(index, "u"))
             earlier.append(self.condition(case.when, False, defaults))
-        parts = [*applies, *earlier]
-        out[f"{index}:s"] = (_and(parts) if parts else {}, Outcome(index, "s"))
-        return out
+        if max((_branches(e) for e, o in out.values() if o.kind == "u"), default=0) > MAX_BRANCHES:
+            # too many ways to be unknown for the core (error 113): fire "satisfied" instead and
+            # leave "undetermined" silent for this rule
+            out = {name: entry for name, entry in out.items() if entry[1].kind != "u"}
+            out[f"{index}:s"] = (_and([*applies, *earlier]) if applies or earlier else {}, Outcome(index, "s"))
+        return out  # the silent outcome is what fires nothing here
 
     def compile(self) -> Compiled:
         definition: dict[str, Json] = {ALWAYS: {"all": [{"m": TYPE}]}}
         outcomes: dict[str, Outcome] = {}
+        silent: dict[int, str] = {}
         for index, rule in enumerate(self.pack.rules):
-            for name, (expression, outcome) in self.rule(index, rule).items():
+            compiled = self.rule(index, rule)
+            silent[index] = "undetermined" if any(o.kind == "s" for _, o in compiled.values()) else "satisfied"
+            for name, (expression, outcome) in compiled.items():
                 condition = {"$and": [TYPE, expression]} if expression else TYPE
                 definition[name] = {"all": [{"m": condition}]}
                 outcomes[name] = outcome
@@ -145,9 +208,22 @@ class _Compiler:
             name=f"zonecheck-{self.pack.id}-{self.pack.hash[7:19]}",
             definition=definition,
             outcomes=outcomes,
+            silent=silent,
             fields=tuple(self.fields),
             list_fields=dict(self.list_fields),
         )
+
+
+def _branches(expression: Json) -> int:
+    """How many branches durable_rules expands an expression into ($or inside $and multiplies)."""
+    if "$and" in expression:
+        count = 1
+        for part in expression["$and"]:
+            count *= _branches(part)
+        return count
+    if "$or" in expression:
+        return sum(_branches(part) for part in expression["$or"])
+    return 1
 
 
 def _holds(leaf: Leaf, value: object) -> bool:
@@ -171,17 +247,17 @@ def compile_pack(pack: Pack) -> Compiled:
 def durable_fact(compiled: Compiled, values: dict[str, object]) -> Json:
     """The fact asserted into durable_rules: only the fields the ruleset reads."""
     fact: Json = dict(TYPE)
-    for path in compiled.fields:
+    for path, head, middle, last, members in compiled.layout:
         value = values.get(path)
         if value is None:
             continue
-        if path in compiled.list_fields:
-            value = {member: member in value for member in compiled.list_fields[path]}  # type: ignore[operator]
-        else:
-            value = literal(value)
-        head, _, rest = path.partition(".")
-        node = fact.setdefault(head, {})
-        *middle, last = rest.split(".")
+        if members is not None:
+            value = {member: member in value for member in members}  # type: ignore[operator]
+        elif isinstance(value, Decimal):
+            value = scaled(value)
+        node = fact.get(head)
+        if node is None:
+            node = fact[head] = {}
         for part in middle:
             node = node.setdefault(part, {})
         node[last] = value

@@ -16,20 +16,21 @@ from .params import Resolved, resolve
 from .units import quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
+_PATHS = [(path, *path.split(".")) for path in FACTS]
+CACHE_LIMIT = 100_000  # resolutions kept; cleared whole when full
 
 
 @dataclass
 class FactSet:
     values: dict[str, Value]  # every present path: proposal, zone.*, par.*, ind.*
-    origins: dict[str, str] = field(default_factory=dict)  # path -> "zone profile <id>" when defaulted
+    origins: dict[str, str] = field(default_factory=dict)  # path -> "zone:<id>" when the zone supplied it
     params: dict[str, Resolved] = field(default_factory=dict)
     day: dt.date = dt.date.min
 
 
 def proposal_values(proposal: Proposal) -> dict[str, Value]:
     values: dict[str, Value] = {}
-    for path in FACTS:
-        section, name = path.split(".")
+    for path, section, name in _PATHS:
         raw = getattr(getattr(proposal, section), name)
         if raw is None:
             continue
@@ -44,23 +45,42 @@ def proposal_values(proposal: Proposal) -> dict[str, Value]:
     return values
 
 
+class FactBuilder:
+    """Builds facts for one pack. A parameter's value depends only on the zone, the date and its key
+    facts, so each resolution is kept and reused (and the same object explains every finding)."""
+
+    def __init__(self, pack: Pack):
+        self.pack = pack
+        self.key_facts = {name: tuple(pack.keys[k].fact for k in param.keys) for name, param in pack.parameters.items()}
+        self._cache: dict[tuple[object, ...], Resolved] = {}
+
+    def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
+        values = proposal_values(proposal)
+        origins: dict[str, str] = {}
+        for path, (value, _source) in zone.facts.items():
+            if path not in values:
+                values[path] = value  # type: ignore[assignment]
+                origins[path] = f"zone:{zone.id}"
+        values["zone.region"] = zone.region
+        values["zone.id"] = zone.id
+        facts = FactSet(values=values, origins=origins, day=day)
+        if len(self._cache) > CACHE_LIMIT:
+            self._cache.clear()
+        for name, param in self.pack.parameters.items():
+            key = (name, zone.id, day, *(values.get(f) for f in self.key_facts[name]))
+            resolved = self._cache.get(key)
+            if resolved is None:
+                resolved = self._cache[key] = resolve(param, self.pack, zone, values, day)
+            facts.params[name] = resolved
+            if resolved.status == "ok":
+                values[f"par.{name}"] = resolved.value  # type: ignore[assignment]
+        for name, indicator in self.pack.indicators.items():
+            result = indicator.formula.evaluate(values)
+            if result is not None:
+                values[f"ind.{name}"] = result
+        return facts
+
+
 def build_facts(proposal: Proposal, pack: Pack, zone: Zone, day: dt.date) -> FactSet:
-    values = proposal_values(proposal)
-    origins: dict[str, str] = {}
-    for path, (value, source) in zone.facts.items():
-        if path not in values:
-            values[path] = value  # type: ignore[assignment]
-            origins[path] = f"zone:{zone.id}"
-    values["zone.region"] = zone.region
-    values["zone.id"] = zone.id
-    facts = FactSet(values=values, origins=origins, day=day)
-    for name, param in pack.parameters.items():
-        resolved = resolve(param, pack, zone, values, day)
-        facts.params[name] = resolved
-        if resolved.status == "ok":
-            values[f"par.{name}"] = resolved.value  # type: ignore[assignment]
-    for name, indicator in pack.indicators.items():
-        result = indicator.formula.evaluate(values)
-        if result is not None:
-            values[f"ind.{name}"] = result
-    return facts
+    """One-off facts without a cache (the Screener keeps a FactBuilder)."""
+    return FactBuilder(pack).build(proposal, zone, day)

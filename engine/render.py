@@ -16,12 +16,12 @@ _WORDS = {
 }
 
 
-def _threshold_line(entry: dict[str, Any], lang: str) -> str:
+def _threshold_line(entry: dict[str, Any], lang: str, sources: dict[str, Any]) -> str:
     words = _WORDS[lang]
     label = entry["label"][lang]
     if entry["status"] != "ok":
         return f"{label}: —"
-    source = entry.get("source") or {}
+    source = sources.get(entry.get("source") or "", {})
     cite = " ".join(x for x in (source.get("number") or source.get("document"), source.get("reference")) if x)
     text = f"{label} {entry.get('comparison') or ''} {entry['display']}".replace("  ", " ")
     if entry.get("as_written") and entry["as_written"] != entry["display"]:
@@ -34,10 +34,10 @@ def _threshold_line(entry: dict[str, Any], lang: str) -> str:
     return text
 
 
-def _citation(citation: dict[str, Any]) -> str:
+def _citation(citation: dict[str, Any], sources: dict[str, Any]) -> str:
     if citation.get("seed"):
-        return f"{citation['seed']['file'][:3]} {citation['seed']['paragraph']}"
-    source = citation.get("source") or {}
+        return f"{citation['seed'][:3]} {citation['paragraph']}"
+    source = sources.get(citation.get("source") or "", {})
     return " ".join(x for x in (source.get("number") or source.get("document"), citation.get("article")) if x)
 
 
@@ -58,11 +58,11 @@ def to_text(document: dict[str, Any], lang: str = "zh") -> str:
         lines.append(f"    {finding['message'][lang]}")
         if finding["status"] in ("violated", "undetermined"):
             for entry in (t for t in finding["thresholds"] if t["unit"] not in ("boolean", "text")):
-                lines.append(f"    {words['threshold']}: {_threshold_line(entry, lang)}")
+                lines.append(f"    {words['threshold']}: {_threshold_line(entry, lang, document['sources'])}")
         if finding.get("remedy"):
             lines.append(f"    {words['remedy']}: {finding['remedy'][lang]}")
         if finding["status"] == "violated":
-            lines.append(f"    {words['source']}: " + "; ".join(_citation(c) for c in finding["citations"]))
+            lines.append(f"    {words['source']}: " + "; ".join(_citation(c, document["sources"]) for c in finding["citations"]))
     return "\n".join(lines) + "\n"
 
 
@@ -84,7 +84,7 @@ def to_markdown(document: dict[str, Any], lang: str = "zh") -> str:
         message = finding["message"][lang]
         if finding.get("remedy"):
             message += f"<br>**{words['remedy']}**: {finding['remedy'][lang]}"
-        thresholds = [_threshold_line(t, lang) for t in finding["thresholds"]
+        thresholds = [_threshold_line(t, lang, document["sources"]) for t in finding["thresholds"]
                       if t["status"] == "ok" and t["unit"] not in ("boolean", "text")]
         if thresholds and finding["status"] == "violated":
             message += "<br>" + "<br>".join(thresholds)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from . import __version__
 from .compiler import compile_pack, durable_fact
 from .explain import Explainer
-from .facts import build_facts
+from .facts import FactBuilder
 from .loader import load_pack
 from .model import Proposal, ProposalProblem, problems_from
 from .pack import Pack
@@ -48,6 +48,7 @@ class Screener:
         self.compiled = compile_pack(self.pack)
         self.runtime = runtime or Runtime(self.compiled)
         self.explainer = Explainer(self.pack, self.compiled)
+        self.facts = FactBuilder(self.pack)
 
     def screen(self, proposal: Any, *, zone: str | None = None, as_of: dt.date | None = None,
                timestamp: bool = True) -> Verdict:
@@ -59,7 +60,7 @@ class Screener:
                 reason=f"no zone profile {zone_id!r} (known: {', '.join(sorted(self.pack.zones))})")])
         profile = self.pack.zones[zone_id]
         day = as_of or model.submitted_on
-        facts = build_facts(model, self.pack, profile, day)
+        facts = self.facts.build(model, profile, day)
         fired = self.runtime.fire(durable_fact(self.compiled, facts.values))
         findings = self.explainer.findings(facts, fired)
         return build_verdict(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from .explain import Finding
 from .model import label_for
@@ -41,8 +42,9 @@ class Verdict:
     findings: list[Finding]
     document: dict[str, Any]
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.document, ensure_ascii=False, indent=indent)
+    def to_json(self, indent: bool = False) -> str:
+        """The verdict as JSON text: same proposal, pack and date, same bytes (but `generated_at`)."""
+        return orjson.dumps(self.document, option=orjson.OPT_INDENT_2 if indent else 0).decode()
 
     @property
     def by_rule(self) -> dict[str, Finding]:
@@ -50,8 +52,8 @@ class Verdict:
 
 
 def digest(data: Any) -> str:
-    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the validated proposal."""
+    return "sha256:" + hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict[str, str]:
@@ -108,6 +110,8 @@ def build_verdict(
         "counts": {status: sum(1 for f in findings if f.status == status)
                    for status in ("violated", "satisfied", "not_applicable", "undetermined")},
         "findings": [f.body for f in findings],
+        "sources": {source.id: source.as_json()
+                    for source in sorted({s.id: s for f in findings for s in f.sources}.values(), key=lambda s: s.id)},
     }
     if timestamp:
         document["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -13,6 +13,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -105,7 +106,7 @@ def screen(
         results.append(entry)
     if output is Format.json:
         payload: Any = results[0] if len(results) == 1 else results
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        typer.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
     else:
         render = to_text if output is Format.text else to_markdown
         blocks = [render(entry, lang.value) for entry in results if entry.get("valid", True)]
@@ -137,7 +138,7 @@ def batch(
                 decisions[entry["decision"]] += 1
             else:
                 invalid.append(entry)
-            handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.write(orjson.dumps(entry).decode() + "\n")
             progress.advance(task)
     partial.replace(out)  # nothing half-written: the result file appears whole
     table = Table(title=f"zonecheck batch: {source}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 import datetime as dt
 import json
 import threading
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.compiler import Compiled, compile_pack
+from engine.compiler import compile_pack
 from engine.runtime import EngineError, Runtime
 from engine.screen import InvalidProposal, Screener
 from engine.verdict import decide
@@ -215,20 +216,20 @@ def test_a_ruleset_whose_outcome_rules_never_fire_changes_the_verdict(screener: 
     compiled = compile_pack(screener.pack)
     never = {name: ({"all": [{"m": {"type": "never"}}]} if name != "always" else rule)
              for name, rule in compiled.definition.items()}
-    broken = Screener(screener.pack, runtime=Runtime(Compiled(compiled.name + "-never", never, compiled.outcomes,
-                                                              compiled.fields, compiled.list_fields)))
-    real = screener.screen(proposal())
-    swapped = broken.screen(proposal())
-    assert real.decision == "approved"
-    assert swapped.decision != real.decision
-    assert {f.status for f in swapped.findings} == {"undetermined"}
+    broken = Screener(screener.pack, runtime=Runtime(replace(compiled, name=compiled.name + "-never", definition=never)))
+    for data in (proposal(land__in_ecological_red_line=True), proposal(land__in_ecological_red_line=None),
+                 proposal(land__non_production_facilities=["hotel"])):
+        real, swapped = screener.screen(data), broken.screen(data)
+        assert real.decision != "approved"
+        assert swapped.decision != real.decision
+        assert not any(f.status in ("violated", "undetermined", "not_applicable") for f in swapped.findings
+                       if f.rule.id != "T-PLOT-RATIO")
 
 
 def test_a_ruleset_that_never_fires_at_all_is_refused(screener: Screener) -> None:
     compiled = compile_pack(screener.pack)
     silent = {name: {"all": [{"m": {"type": "never"}}]} for name in compiled.definition}
-    broken = Screener(screener.pack, runtime=Runtime(Compiled(compiled.name + "-silent", silent, compiled.outcomes,
-                                                              compiled.fields, compiled.list_fields)))
+    broken = Screener(screener.pack, runtime=Runtime(replace(compiled, name=compiled.name + "-silent", definition=silent)))
     with pytest.raises(EngineError):
         broken.screen(proposal())
 
