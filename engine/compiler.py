@@ -33,6 +33,7 @@ Json = dict[str, Any]
 TYPE = {"type": "screening"}
 ALWAYS = "always"
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le"}
+INT64 = 2**63 - 1
 MAX_BRANCHES = 256  # per durable rule; the core refuses rulesets far beyond this
 _DURABLE = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
@@ -255,6 +256,8 @@ def durable_fact(compiled: Compiled, values: dict[str, object]) -> Json:
             value = {member: member in value for member in members}  # type: ignore[operator]
         elif isinstance(value, Decimal):
             value = scaled(value)
+            if not -INT64 <= value <= INT64:
+                raise OverflowError(f"{path} is too large to compare exactly")
         node = fact.get(head)
         if node is None:
             node = fact[head] = {}

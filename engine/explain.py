@@ -49,7 +49,7 @@ class Finding:
     reason: str | None
     missing: tuple[str, ...]
     body: dict[str, Any]  # the JSON form
-    sources: tuple[Any, ...] = ()  # Source objects the body names by id
+    sources: tuple[Any, ...] = ()  # Source objects the body's citations name by id
 
 
 def plain(value: object) -> object:
@@ -66,16 +66,13 @@ class _Template:
 
     def __init__(self, text: str):
         parts = PLACEHOLDER.split(text)  # text, path, text, path, ...
-        self.parts = tuple(parts)
+        self.first = parts[0]
+        self.pairs = tuple(zip(parts[1::2], parts[2::2]))  # (placeholder, text after it)
 
     def fill(self, lookup: Any) -> str:
-        parts = self.parts
-        if len(parts) == 1:
-            return parts[0]
-        out = []
-        for index, part in enumerate(parts):
-            out.append(lookup(part) if index % 2 else part)
-        return "".join(out)
+        if not self.pairs:
+            return self.first
+        return self.first + "".join([lookup(path) + after for path, after in self.pairs])
 
 
 def _templates(text: dict[str, str] | None) -> dict[str, _Template] | None:
@@ -115,8 +112,8 @@ class _Plan:
                     self.value_paths.append(inner)
         cases = [(c.when, True) for c in rule.cases]
         applies = [(rule.applies_when, False)] if rule.applies_when is not None else []
-        self.bounds_any = self.bounds(cases + applies)
-        self.bounds_case = [self.bounds([(c.when, True)] + applies) for c in rule.cases]
+        self.refs_any = self.refs(self.bounds(cases + applies))
+        self.refs_case = [self.refs(self.bounds([(c.when, True)] + applies)) for c in rule.cases]
         self.messages = {
             "satisfied": _templates(rule.satisfied),
             "not_applicable": _templates(rule.not_applicable),
@@ -137,6 +134,11 @@ class _Plan:
                 if p not in found:
                     found.append(p)
         return found
+
+    def refs(self, bounds: dict[str, str]) -> list[dict[str, Any]]:
+        """What a finding says of each threshold it reads; the values are in the verdict's table."""
+        return [{"parameter": name, "comparison": bounds.get(name),
+                 "inclusive": _INCLUSIVE.get(bounds[name]) if name in bounds else None} for name in self.params]
 
     @staticmethod
     def bounds(parts: list[tuple[Condition, bool]]) -> dict[str, str]:
@@ -167,7 +169,11 @@ class Explainer:
         self.compiled = compiled
         self.plans = [_Plan(rule, pack) for rule in pack.rules]
         self.units: dict[str, str | None] = {}
-        self._thresholds: dict[int, tuple[Resolved, dict[str | None, dict[str, Any]]]] = {}
+        self.citation_sources = {src.id: src for plan in self.plans for src in plan.citation_sources}
+        self.value_paths = list(dict.fromkeys(p for plan in self.plans for p in plan.value_paths))
+        self._source_json: dict[str, dict[str, Any]] = {}
+        self._thresholds: dict[int, tuple[Resolved, dict[str, Any]]] = {}
+        self.param_names = list(dict.fromkeys(name for plan in self.plans for name in plan.params))
 
     # --- status from what fired ----------------------------------------------------------------
     def statuses(self, fired: set[str]) -> list[tuple[str, int | None]]:
@@ -190,46 +196,39 @@ class Explainer:
         return result
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
-        values: dict[str, dict[str, Any]] = {}  # one entry per path, shared by the rules reading it
-        return [self.finding(plan, facts, status, case, values)
+        screening = _Screening(self, facts)
+        return [self.finding(plan, screening, status, case)
                 for plan, (status, case) in zip(self.plans, self.statuses(fired))]
 
     # --- one finding ---------------------------------------------------------------------------
-    def finding(self, plan: _Plan, facts: FactSet, status: str, case_index: int | None,
-                shared: dict[str, dict[str, Any]]) -> Finding:
-        rule = plan.rule
+    def finding(self, plan: _Plan, screening: "_Screening", status: str, case_index: int | None) -> Finding:
+        rule, facts = plan.rule, screening.facts
         walk = _Walk(rule, facts) if plan.has_defaults or status == "undetermined" else None
         assumed = walk.assumed if walk else {}
         case = rule.cases[case_index] if case_index is not None else None
-        severity = case.severity if case else rule.severity
         reason, missing = None, ()
         if status == "undetermined":
             reason, missing = self.why_undetermined(walk.unknown_leaves(), facts)  # type: ignore[union-attr]
-        bounds = plan.bounds_case[case_index] if case_index is not None else plan.bounds_any
-        thresholds = [self.threshold(facts.params[name], bounds.get(name)) for name in plan.params]
-
-        def lookup_for(lang: str, remedies: dict[str, str]) -> Any:
-            def lookup(path: str) -> str:
-                if path.startswith("remedy."):
-                    return remedies.get(path[7:], "—")
-                found = assumed[path] if path in assumed else facts.values.get(path)
-                return format_value(display_choice(path, found, lang), self.unit(path))
-            return lookup
-
+        lookups = screening.lookups(assumed)
         if status == "violated":
-            message = self.fill(plan.case_messages[case_index], {}, lookup_for)  # type: ignore[index]
+            message = _fill(plan.case_messages[case_index], lookups)  # type: ignore[index]
         elif status == "undetermined":
-            message = self.undetermined_message(plan, reason, missing, lookup_for)
+            message = self.undetermined_message(plan, reason, missing, lookups)
         else:
-            message = self.fill(plan.messages[status] or {}, {}, lookup_for)
+            message = _fill(plan.messages[status], lookups)
         remedy = None
         if case_index is not None and plan.case_remedies[case_index]:
-            remedy = self.fill(plan.case_remedies[case_index], self.remedy_values(rule, facts), lookup_for)  # type: ignore[arg-type]
+            remedy = _fill(plan.case_remedies[case_index], screening.lookups(assumed, self.remedy_values(rule, facts)))
+        values = screening.plain
+        if assumed:
+            reads = {path: plain(assumed[path]) if path in assumed else values[path] for path in plan.value_paths}
+        else:
+            reads = {path: values[path] for path in plan.value_paths}
         body = {
             "rule_id": rule.id,
             "title": rule.title,
             "domain": rule.domain,
-            "severity": severity,
+            "severity": case.severity if case else rule.severity,
             "status": status,
             "status_label": STATUS_LABELS[status],
             "case": case.id if case else None,
@@ -237,32 +236,36 @@ class Explainer:
             "missing_facts": [self.missing_entry(path, facts) for path in missing],
             "message": message,
             "remedy": remedy,
-            "values": [self.value(path, facts, assumed, shared) for path in plan.value_paths],
-            "thresholds": thresholds,
+            "values": reads,
+            "assumed": sorted(assumed) if assumed else [],
+            "thresholds": plan.refs_case[case_index] if case_index is not None else plan.refs_any,
             "citations": plan.citations,
         }
-        row_sources = tuple(r.source for name in plan.params for r in self._rows(facts.params[name]))
-        return Finding(rule, status, severity, body["case"], reason, missing, body,
-                       plan.citation_sources + row_sources)
+        return Finding(rule, status, body["severity"], body["case"], reason, missing, body, plan.citation_sources)
 
-    @staticmethod
-    def _rows(resolved: Resolved) -> list[Row]:
-        return [row for row in (resolved.row, resolved.overruled) if row is not None]
+    def sources(self, facts: FactSet) -> dict[str, dict[str, Any]]:
+        """Every source a verdict names: the rules' citations and the threshold rows in use."""
+        used = dict(self.citation_sources)
+        for resolved in facts.params.values():
+            for row in (resolved.row, resolved.overruled):
+                if row is not None:
+                    used[row.source.id] = row.source
+        out = {}
+        for source_id in sorted(used):
+            entry = self._source_json.get(source_id)
+            if entry is None:
+                entry = self._source_json[source_id] = used[source_id].as_json()
+            out[source_id] = entry
+        return out
 
-    @staticmethod
-    def fill(templates: dict[str, _Template] | None, remedies: dict[str, str], lookup_for: Any) -> dict[str, str]:
-        if not templates:
-            return {}
-        return {lang: template.fill(lookup_for(lang, remedies)) for lang, template in templates.items()}
-
-    def undetermined_message(self, plan: _Plan, reason: str | None, missing: tuple[str, ...], lookup_for: Any) -> dict[str, str]:
+    def undetermined_message(self, plan: _Plan, reason: str | None, missing: tuple[str, ...], lookups: Any) -> dict[str, str]:
         if reason == "no_threshold":
             return NO_THRESHOLD_MESSAGE
         names = "、".join(label_for(p) for p in missing) or "—"
         ask = {"zh": f"无法判断：请补充 {names}。", "en": f"Cannot judge: supply {', '.join(missing) or '—'}."}
         lead = plan.messages["undetermined"]
         if lead:
-            intro = self.fill(lead, {}, lookup_for)
+            intro = _fill(lead, lookups)
             return {lang: f"{intro[lang]} {ask[lang]}" for lang in ask}
         return ask
 
@@ -315,42 +318,25 @@ class Explainer:
         return entry
 
     # --- values and thresholds -----------------------------------------------------------------
-    def value(self, path: str, facts: FactSet, assumed: dict[str, object], shared: dict[str, dict[str, Any]]) -> dict[str, Any]:
-        if path in assumed:
-            return {"path": path, "value": plain(assumed[path]), "unit": self.unit(path), "origin": "assumed"}
-        entry = shared.get(path)
-        if entry is None:
-            value = facts.values.get(path)
-            if value is None:
-                origin = "missing"
-            elif path in facts.origins:
-                origin = facts.origins[path]
-            else:
-                origin = {"ind": "derived", "zone": "zone"}.get(path.partition(".")[0], "proposal")
-            entry = shared[path] = {"path": path, "value": plain(value), "unit": self.unit(path), "origin": origin}
-        return entry
+    def thresholds(self, facts: FactSet) -> dict[str, dict[str, Any]]:
+        """The verdict's table of parameters: value in force, source, dates, which side decided."""
+        return {name: self.threshold(facts.params[name]) for name in self.param_names}
 
-    def threshold(self, resolved: Resolved, comparison: str | None) -> dict[str, Any]:
-        """The JSON of a threshold: built once per resolution (resolutions are cached) and bound."""
+    def threshold(self, resolved: Resolved) -> dict[str, Any]:
+        """Built once per resolution (resolutions are cached per zone, date and keys)."""
         cached = self._thresholds.get(id(resolved))
         if cached is None or cached[0] is not resolved:
-            cached = self._thresholds[id(resolved)] = (resolved, {})
-        entry = cached[1].get(comparison)
-        if entry is None:
-            entry = cached[1][comparison] = self.threshold_entry(resolved, comparison)
-        return entry
+            cached = self._thresholds[id(resolved)] = (resolved, self.threshold_entry(resolved))
+        return cached[1]
 
-    def threshold_entry(self, resolved: Resolved, comparison: str | None) -> dict[str, Any]:
+    def threshold_entry(self, resolved: Resolved) -> dict[str, Any]:
         param = self.pack.parameters[resolved.name]
         entry: dict[str, Any] = {
-            "parameter": resolved.name,
             "label": param.label,
             "status": resolved.status,
             "value": plain(resolved.value),
             "display": format_value(resolved.value, param.unit),
             "unit": param.unit,
-            "comparison": comparison,
-            "inclusive": _INCLUSIVE.get(comparison) if comparison else None,
             "decided_by": resolved.decided_by,
         }
         if resolved.row is not None:
@@ -371,6 +357,46 @@ class Explainer:
                 unit = spec.unit if spec else None
             self.units[path] = unit
         return self.units[path]
+
+
+def _fill(templates: dict[str, _Template] | None, lookups: dict[str, Any]) -> dict[str, str]:
+    if not templates:
+        return {}
+    return {lang: template.fill(lookups[lang]) for lang, template in templates.items()}
+
+
+class _Screening:
+    """Per-screening memory: each value is turned into text once, whichever rules show it."""
+
+    def __init__(self, explainer: Explainer, facts: FactSet):
+        self.explainer = explainer
+        self.facts = facts
+        get = facts.values.get
+        self.plain = {path: plain(get(path)) for path in explainer.value_paths}
+        self._text: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
+        self._lookups = {lang: self._lookup(lang, {}, {}) for lang in ("zh", "en")}
+
+    def _lookup(self, lang: str, assumed: dict[str, object], remedies: dict[str, str]) -> Any:
+        memo = self._text[lang]
+        values = self.facts.values
+        unit = self.explainer.unit
+
+        def lookup(path: str) -> str:
+            found = memo.get(path)
+            if found is not None and path not in assumed:
+                return found
+            if path in assumed:
+                return format_value(display_choice(path, assumed[path], lang), unit(path))
+            if path.startswith("remedy."):
+                return remedies.get(path[7:], "—")
+            found = memo[path] = format_value(display_choice(path, values.get(path), lang), unit(path))
+            return found
+        return lookup
+
+    def lookups(self, assumed: dict[str, object], remedies: dict[str, str] | None = None) -> dict[str, Any]:
+        if not assumed and not remedies:
+            return self._lookups
+        return {lang: self._lookup(lang, assumed, remedies or {}) for lang in ("zh", "en")}
 
 
 def _row_json(row: Row) -> dict[str, Any]:

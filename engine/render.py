@@ -16,8 +16,11 @@ _WORDS = {
 }
 
 
-def _threshold_line(entry: dict[str, Any], lang: str, sources: dict[str, Any]) -> str:
+def _threshold_line(ref: dict[str, Any], document: dict[str, Any], lang: str) -> str:
+    """One threshold a finding read: its bound, value and source from the verdict's tables."""
     words = _WORDS[lang]
+    entry = {**document["thresholds"][ref["parameter"]], **ref}
+    sources = document["sources"]
     label = entry["label"][lang]
     if entry["status"] != "ok":
         return f"{label}: —"
@@ -57,8 +60,9 @@ def to_text(document: dict[str, Any], lang: str = "zh") -> str:
         lines.append(head)
         lines.append(f"    {finding['message'][lang]}")
         if finding["status"] in ("violated", "undetermined"):
-            for entry in (t for t in finding["thresholds"] if t["unit"] not in ("boolean", "text")):
-                lines.append(f"    {words['threshold']}: {_threshold_line(entry, lang, document['sources'])}")
+            for ref in finding["thresholds"]:
+                if document["thresholds"][ref["parameter"]]["unit"] not in ("boolean", "text"):
+                    lines.append(f"    {words['threshold']}: {_threshold_line(ref, document, lang)}")
         if finding.get("remedy"):
             lines.append(f"    {words['remedy']}: {finding['remedy'][lang]}")
         if finding["status"] == "violated":
@@ -84,8 +88,9 @@ def to_markdown(document: dict[str, Any], lang: str = "zh") -> str:
         message = finding["message"][lang]
         if finding.get("remedy"):
             message += f"<br>**{words['remedy']}**: {finding['remedy'][lang]}"
-        thresholds = [_threshold_line(t, lang, document["sources"]) for t in finding["thresholds"]
-                      if t["status"] == "ok" and t["unit"] not in ("boolean", "text")]
+        table = document["thresholds"]
+        thresholds = [_threshold_line(t, document, lang) for t in finding["thresholds"]
+                      if table[t["parameter"]]["status"] == "ok" and table[t["parameter"]]["unit"] not in ("boolean", "text")]
         if thresholds and finding["status"] == "violated":
             message += "<br>" + "<br>".join(thresholds)
         cell = message.replace("|", "\\|")

@@ -60,9 +60,13 @@ class Runtime:
             self._handle = core.create_ruleset(name, json.dumps(compiled.definition, ensure_ascii=False))
         self._sessions = itertools.count(1)
 
-    def fire(self, fact: dict[str, object]) -> set[str]:
-        """The names of the durable rules that matched this fact."""
-        check_fact(fact)
+    def fire(self, fact: dict[str, object], *, checked: bool = False) -> set[str]:
+        """The names of the durable rules that matched this fact.
+
+        `checked=True` skips the type check for facts from `compiler.durable_fact`, which emits only
+        text, booleans and range-checked integers."""
+        if not checked:
+            check_fact(fact)
         sid = str(next(self._sessions))
         payload = json.dumps({**fact, "sid": sid, "id": "proposal"}, ensure_ascii=False)
         fired: set[str] = set()

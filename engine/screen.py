@@ -61,7 +61,11 @@ class Screener:
         profile = self.pack.zones[zone_id]
         day = as_of or model.submitted_on
         facts = self.facts.build(model, profile, day)
-        fired = self.runtime.fire(durable_fact(self.compiled, facts.values))
+        try:
+            fact = durable_fact(self.compiled, facts.values)
+        except OverflowError as error:
+            raise InvalidProposal([ProposalProblem(path="", label_zh="申报材料", reason=str(error))]) from None
+        fired = self.runtime.fire(fact, checked=True)
         findings = self.explainer.findings(facts, fired)
         return build_verdict(
             proposal_json=model.model_dump(mode="json"),
@@ -70,5 +74,8 @@ class Screener:
             zone=profile,
             screening_date=day,
             engine_version=__version__,
+            sources=self.explainer.sources(facts),
+            thresholds=self.explainer.thresholds(facts),
+            fact_origins=facts.origins,
             timestamp=timestamp,
         )

@@ -97,8 +97,5 @@ def format_value(value: object, unit: str | None) -> str:
 
 
 def _plain(value: Decimal) -> str:
-    normal = value.normalize(CONTEXT)
-    if normal == normal.to_integral_value():
-        return f"{int(normal):,}"
-    whole, _, decimals = f"{normal:f}".partition(".")
-    return f"{int(whole):,}.{decimals}" if whole.lstrip("-") else f"{normal:f}"
+    """48000.000000 -> "48,000"; 0.070000 -> "0.07" (thousands separated, no trailing zeros)."""
+    return format(value.normalize(CONTEXT), ",f")

@@ -86,6 +86,9 @@ def build_verdict(
     zone: Any,
     screening_date: dt.date,
     engine_version: str,
+    sources: dict[str, Any],
+    thresholds: dict[str, Any],
+    fact_origins: dict[str, str],
     timestamp: bool = True,
 ) -> Verdict:
     decision = decide(findings)
@@ -109,9 +112,10 @@ def build_verdict(
         "not_checked": [f.rule.id for f in findings if f.reason == "no_threshold"],
         "counts": {status: sum(1 for f in findings if f.status == status)
                    for status in ("violated", "satisfied", "not_applicable", "undetermined")},
+        "facts_from_zone": fact_origins,
         "findings": [f.body for f in findings],
-        "sources": {source.id: source.as_json()
-                    for source in sorted({s.id: s for f in findings for s in f.sources}.values(), key=lambda s: s.id)},
+        "thresholds": thresholds,
+        "sources": sources,
     }
     if timestamp:
         document["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
