@@ -161,9 +161,21 @@ def main() -> None:
     from oracle import ReferenceEvaluator
 
     reference = ReferenceEvaluator(ROOT / "rules", "national")
+
+    def decision_only(data: Any) -> str:
+        """zonecheck up to the decision: validation, facts, durable_rules, statuses; no explanation."""
+        from engine.compiler import durable_fact
+        from engine.screen import validate
+
+        model = validate(data)
+        facts = screener.facts.build(model, screener.pack.zones[model.zone], model.submitted_on)
+        fired = screener.runtime.fire(durable_fact(screener.compiled, facts.values), checked=True)
+        return str(screener.explainer.statuses(fired))
+
     results = [
         measure("zonecheck (durable_rules, full explained verdict as JSON)",
                 lambda r: screener.screen(r).to_json(), raw, args.seconds),
+        measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, raw, args.seconds),
         measure("reference evaluator (pure Python, decision + statuses)", reference.evaluate, as_json, args.seconds),
     ]
     zen = zen_decision(screener)

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Mapping
 
 import durable_rules_engine as core
+import orjson
 
 from .compiler import ALWAYS, Compiled
 
@@ -68,7 +69,7 @@ class Runtime:
         if not checked:
             check_fact(fact)
         sid = str(next(self._sessions))
-        payload = json.dumps({**fact, "sid": sid, "id": "proposal"}, ensure_ascii=False)
+        payload = orjson.dumps({**fact, "sid": sid, "id": "proposal"}).decode()
         fired: set[str] = set()
         with Runtime._lock:
             try:
