@@ -10,7 +10,8 @@ Paragraphs:
 - seed 004 (十一五 outline): "80" = text from the line starting with "80、" up to the line starting
   with "81、" (or the end of the file).
 
-Seeds are looked up in $ZONECHECK_SEEDS_DIR, then <repo>/seeds, then /work/shared/seeds.
+Seeds are looked up in $ZONECHECK_SEEDS_DIR, then ../shared/seeds beside the repository (as on CI),
+then <repo>/seeds; without them the test fails rather than passing unchecked.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _WS = re.compile(r"\s+")
 
 
 def _seeds_dir() -> Path | None:
-    candidates = [os.environ.get("ZONECHECK_SEEDS_DIR"), ROOT / "seeds", "/work/shared/seeds"]
+    candidates = [os.environ.get("ZONECHECK_SEEDS_DIR"), ROOT.parent / "shared" / "seeds", ROOT / "seeds"]
     for candidate in candidates:
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
@@ -95,7 +96,7 @@ def test_every_rule_cites_something():
 @pytest.mark.parametrize(("file_name", "rule_id", "citation"), CITATIONS)
 def test_seed_quote_in_paragraph(file_name, rule_id, citation):
     if SEEDS is None:
-        pytest.skip("seed documents not found (set ZONECHECK_SEEDS_DIR)")
+        pytest.fail("seed documents not found beside the repository (../shared/seeds) or in $ZONECHECK_SEEDS_DIR")
     seed_file = SEEDS / citation["seed"]
     assert seed_file.is_file(), f"{file_name} {rule_id}: unknown seed {citation['seed']}"
     quote = _squash(str(citation.get("quote") or ""))
@@ -111,7 +112,7 @@ def test_seed_quote_in_paragraph(file_name, rule_id, citation):
 def test_paragraph_boundaries():
     """The paragraph splitter itself: boundaries fall where the seeds' numbering says."""
     if SEEDS is None:
-        pytest.skip("seed documents not found (set ZONECHECK_SEEDS_DIR)")
+        pytest.fail("seed documents not found beside the repository (../shared/seeds) or in $ZONECHECK_SEEDS_DIR")
     seed000 = (SEEDS / "000_3f58dc5256128519.txt").read_text(encoding="utf-8")
     p18 = _squash(paragraph(seed000, "（十八）"))
     assert p18.startswith("（十八）规范招商引资") and "（十九）" not in p18
@@ -123,3 +124,13 @@ def test_paragraph_boundaries():
     assert p80.startswith("80、强化环境控制与保护") and "81、" not in p80
     assert paragraph(seed004, "97") is None
     assert paragraph(seed000, "（二十）") is None
+
+
+def test_rules_lint_checks_the_same_quotes() -> None:
+    """`zonecheck rules lint --seeds` (the product's own check) agrees: no quote problems."""
+    from engine.loader import load_pack
+    from service.catalogue import seed_quote_problems
+
+    if SEEDS is None:
+        pytest.fail("seed documents not found beside the repository (../shared/seeds) or in $ZONECHECK_SEEDS_DIR")
+    assert seed_quote_problems(load_pack(ROOT / "rules" / "national"), SEEDS) == []
