@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from .model import FACTS
-from .pack import All, Any_, Condition, Default, Leaf, Not, Pack, Rule
+from .pack import All, Condition, Default, Leaf, Not, Pack, Rule
 from .units import scaled
 
 Json = dict[str, Any]

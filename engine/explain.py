@@ -16,7 +16,7 @@ from .compiler import Compiled
 from .facts import FactSet
 from .loader import PLACEHOLDER
 from .model import FACTS, display_choice, label_for
-from .pack import Any_, Condition, Default, Leaf, Not, Pack, Row, Rule
+from .pack import Any_, Condition, Default, Leaf, Not, Pack, Row, Rule, leaves
 from .params import Resolved
 from .units import format_value, quantize
 
@@ -79,16 +79,6 @@ def _templates(text: dict[str, str] | None) -> dict[str, _Template] | None:
     return None if text is None else {lang: _Template(body) for lang, body in text.items()}
 
 
-def _leaves(condition: Condition | None) -> list[Leaf]:
-    if condition is None:
-        return []
-    if isinstance(condition, Leaf):
-        return [condition]
-    if isinstance(condition, Not):
-        return _leaves(condition.child)
-    return [leaf for child in condition.children for leaf in _leaves(child)]
-
-
 class _Plan:
     """What explaining one rule needs that depends only on the pack."""
 
@@ -97,7 +87,7 @@ class _Plan:
         self.pack = pack
         conditions = [rule.applies_when, *(c.when for c in rule.cases), *(d.when for d in rule.defaults)]
         direct: list[str] = []
-        for leaf in (leaf for condition in conditions for leaf in _leaves(condition)):
+        for leaf in (leaf for condition in conditions for leaf in leaves(condition)):
             for path in (leaf.path, leaf.ref):
                 if path and path not in direct:
                     direct.append(path)
@@ -145,7 +135,7 @@ class _Plan:
         """The bound each directly compared parameter sets: ≥ for a minimum the rule requires, etc."""
         found: dict[str, str] = {}
         for condition, is_case in parts:
-            for leaf in _leaves(condition):
+            for leaf in leaves(condition):
                 for side in (leaf.ref, leaf.path):
                     # only a parameter compared directly has a bound; inside a formula it is an input
                     if side is None or leaf.op not in _REQUIREMENT or not side.startswith("par."):
@@ -208,7 +198,7 @@ class Explainer:
         case = rule.cases[case_index] if case_index is not None else None
         reason, missing = None, ()
         if status == "undetermined":
-            reason, missing = self.why_undetermined(walk.unknown_leaves(), facts)  # type: ignore[union-attr]
+            reason, missing = self.why_undetermined(walk.unknownleaves(), facts)  # type: ignore[union-attr]
         lookups = screening.lookups(assumed)
         if status == "violated":
             message = _fill(plan.case_messages[case_index], lookups)  # type: ignore[index]
@@ -463,7 +453,7 @@ class _Walk:
             return value != other
         return {"lt": value < other, "le": value <= other, "gt": value > other, "ge": value >= other}[leaf.op]  # type: ignore[operator]
 
-    def unknown_leaves(self) -> list[Leaf]:
+    def unknownleaves(self) -> list[Leaf]:
         if self.rule.applies_when is not None:
             value, unknown = self.truth(self.rule.applies_when)
             if value is None:

@@ -38,6 +38,7 @@ from .pack import (
     Rule,
     Source,
     Zone,
+    leaves,
 )
 from .units import NUMERIC_UNITS, ROUNDING, UnitError, convert, dimension, to_decimal
 
@@ -589,7 +590,7 @@ class _PackLoader:
                                     "proposal: a rule's default cannot change them")
         value = self.check_literal(reader, node, fact, node.get("value"), f"{what}: default")
         when = self.condition(reader, reader.require(node, "when", f"{what}: default"), what)
-        if fact in _paths(when):
+        if fact in condition_paths(when):
             raise reader.fail(node, f"{what}: a default's `when` must not read the fact it defaults")
         return Default(fact=fact, value=value, when=when)
 
@@ -757,16 +758,8 @@ def _check_overlaps(name: str, rows: list[Row]) -> None:
                                              f"{earlier.where} for the same keys")
 
 
-def _paths(condition: Condition) -> list[str]:
-    if isinstance(condition, Leaf):
-        return [condition.path] + ([condition.ref] if condition.ref else [])
-    if isinstance(condition, Not):
-        return _paths(condition.child)
-    return [p for child in condition.children for p in _paths(child)]
-
-
 def condition_paths(condition: Condition | None) -> list[str]:
-    return [] if condition is None else _paths(condition)
+    return [p for leaf in leaves(condition) for p in (leaf.path, leaf.ref) if p]
 
 
 def load_pack(pack_dir: str | Path, zones_dir: str | Path | None = None) -> Pack:

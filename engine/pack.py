@@ -194,3 +194,14 @@ class Pack:
     sources: dict[str, Source]
     zones: dict[str, Zone] = field(default_factory=dict)
     hash: str = ""
+
+
+def leaves(condition: Condition | None) -> list[Leaf]:
+    """Every comparison in a condition, in order."""
+    if condition is None:
+        return []
+    if isinstance(condition, Leaf):
+        return [condition]
+    if isinstance(condition, Not):
+        return leaves(condition.child)
+    return [leaf for child in condition.children for leaf in leaves(child)]

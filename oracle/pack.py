@@ -8,7 +8,6 @@ file and the item; line numbers are the engine loader's business.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import pathlib
 import re
 from decimal import Decimal

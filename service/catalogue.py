@@ -6,8 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from engine.explain import _leaves  # noqa: PLC2701 - the same walk the explainer uses
-from engine.pack import Pack, Parameter, Rule
+from engine.pack import Pack, Parameter, Rule, leaves
 from engine.units import format_value
 
 SEED_004_PARAGRAPH = re.compile(r"(?:^|\n|。|\s)(\d{1,2})、")
@@ -28,7 +27,7 @@ def _params_of(pack: Pack, rule: Rule) -> list[Parameter]:
 
     conditions = [rule.applies_when, *(c.when for c in rule.cases), *(d.when for d in rule.defaults)]
     for condition in conditions:
-        for leaf in _leaves(condition):
+        for leaf in leaves(condition):
             visit(leaf.path)
             visit(leaf.ref)
     for remedy in rule.remedy_values:

@@ -6,7 +6,6 @@ Exit codes: 0 every input screened; 1 some input invalid; 2 usage or rule-pack e
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from collections import Counter
 from enum import Enum
