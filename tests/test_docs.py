@@ -22,3 +22,27 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert len(commands) >= 2, "the README opens with the set-up-and-run and the test commands"
     test_command = commands[1].replace("pip install -e", "pip install -q -e")
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _documented(section: str) -> set[str]:
+    """Field names in the first column of a table under a heading of docs/verdict.md."""
+    text = (ROOT / "docs" / "verdict.md").read_text(encoding="utf-8")
+    body = text.split(f"## {section}", 1)[1].split("\n## ", 1)[0]
+    names: set[str] = set()
+    for line in body.splitlines():
+        if line.startswith("| `"):
+            names |= {part.strip("` ") for part in line.split("|")[1].split(",")}
+    return names
+
+
+def test_verdict_fields_are_documented() -> None:
+    import yaml
+
+    from engine.screen import Screener
+
+    screener = Screener(ROOT / "rules" / "national")
+    documents = [screener.screen(yaml.safe_load(p.read_text(encoding="utf-8"))).document
+                 for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    assert {k for d in documents for k in d} == _documented("Top level")
+    assert {k for d in documents for f in d["findings"] for k in f} == _documented("A finding")
+    assert {k for d in documents for t in d["thresholds"].values() for k in t} <= _documented("A threshold (top-level `thresholds`)")
