@@ -46,3 +46,16 @@ def test_verdict_fields_are_documented() -> None:
     assert {k for d in documents for k in d} == _documented("Top level")
     assert {k for d in documents for f in d["findings"] for k in f} == _documented("A finding")
     assert {k for d in documents for t in d["thresholds"].values() for k in t} <= _documented("A threshold (top-level `thresholds`)")
+
+
+def test_spec_guide_lists_every_step_phrase() -> None:
+    import re
+
+    guide = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
+    steps = (ROOT / "tests" / "test_features.py").read_text(encoding="utf-8")
+    phrases = re.findall(r'@(?:given|when|then)\((?:parsers\.re\(r)?"([^"]+)"', steps)
+    assert len(phrases) >= 10
+    for phrase in phrases:
+        words = re.sub(r"\(\?P<\w+>[^)]*\)|\\s[*+]|[\\^$()?]|\[[^\]]*\]\{[^}]*\}", " ", phrase).split()
+        for word in words:
+            assert word in guide, f"docs/specs.md does not show the step word {word!r} (from {phrase!r})"
