@@ -149,7 +149,8 @@ class _Plan:
     @staticmethod
     def citation(citation: Any) -> dict[str, Any]:
         if citation.seed:
-            return {"seed": citation.seed, "paragraph": citation.paragraph}
+            named = {"source": citation.source.id} if citation.source else {}
+            return {**named, "seed": citation.seed, "paragraph": citation.paragraph}
         return {"source": citation.source.id, "article": citation.article}
 
 

@@ -189,7 +189,7 @@ class _Reader:
 
 
 def _source(reader: _Reader, source_id: str, node: Node) -> Source:
-    reader.only(node, ("document", "number", "issued", "confidence", "reference", "note"), f"source {source_id}")
+    reader.only(node, ("document", "number", "issued", "confidence", "reference", "note", "file"), f"source {source_id}")
     confidence = reader.require(node, "confidence", f"source {source_id}")
     if confidence not in CONFIDENCE:
         raise reader.fail(node, f"source {source_id}: confidence must be one of {', '.join(CONFIDENCE)}")
@@ -202,6 +202,7 @@ def _source(reader: _Reader, source_id: str, node: Node) -> Source:
         confidence=confidence,
         reference=None if node.get("reference") is None else str(node["reference"]),
         note=None if node.get("note") is None else str(node["note"]),
+        file=None if node.get("file") is None else str(node["file"]),
     )
 
 
@@ -550,7 +551,8 @@ class _PackLoader:
         if node.get("seed"):
             if not node.get("paragraph") or not node.get("quote"):
                 raise reader.fail(node, f"{what}: a seed citation needs `paragraph` and `quote`")
-            return Citation(source=None, article=None, quote=str(node["quote"]), seed=str(node["seed"]),
+            seed_source = next((src for src in self.sources.values() if src.file == str(node["seed"])), None)
+            return Citation(source=seed_source, article=None, quote=str(node["quote"]), seed=str(node["seed"]),
                             paragraph=str(node["paragraph"]))
         source_id = node.get("source")
         if not source_id:

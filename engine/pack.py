@@ -23,6 +23,7 @@ class Source:
     confidence: str
     reference: str | None = None
     note: str | None = None
+    file: str | None = None  # for a seed document: its file name in the seeds folder
 
     def as_json(self) -> dict[str, str | None]:
         return {

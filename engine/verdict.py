@@ -56,6 +56,16 @@ def digest(data: Any) -> str:
     return "sha256:" + hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
+def clause(rule: Any) -> str:
+    """The clause a rule rests on, shortly: its first citation's document number and article."""
+    first = rule.citations[0]
+    if first.seed:
+        name = (first.source.number or first.source.document) if first.source else first.seed
+        return f"{name} {first.paragraph}"
+    source = first.source
+    return f"{source.number or source.document} {first.article}".strip()
+
+
 def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict[str, str]:
     def ids(severity: str) -> list[Finding]:
         return [f for f in findings if f.status == "violated" and f.severity == severity]
@@ -66,11 +76,17 @@ def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict
                                        ("condition", "附加条件", "condition")):
         hits = ids(severity)
         if hits:
-            zh.append(f"{zh_word}：" + "；".join(f"{f.rule.id} {f.rule.title['zh']}" for f in hits) + "。")
-            en.append(f"{en_word}: " + "; ".join(f"{f.rule.id} {f.rule.title['en']}" for f in hits) + ".")
+            zh.append(f"{zh_word}：" + "；".join(f"{f.rule.id} {f.rule.title['zh']}（{clause(f.rule)}）" for f in hits) + "。")
+            en.append(f"{en_word}: " + "; ".join(f"{f.rule.id} {f.rule.title['en']} ({clause(f.rule)})" for f in hits) + ".")
     if missing:
-        zh.append("需补充：" + "、".join(label_for(p) for p in missing) + "。")
-        en.append("To supply: " + ", ".join(missing) + ".")
+        asking = [f for f in findings if f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory"]
+        zh.append("需补充：" + "、".join(label_for(p) for p in missing)
+                  + "（" + "；".join(f"{f.rule.id} {clause(f.rule)}" for f in asking) + "）。")
+        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(f"{f.rule.id} {clause(f.rule)}" for f in asking) + ").")
+    if decision == "approved":
+        checked = sum(1 for f in findings if f.status in ("satisfied", "not_applicable"))
+        zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
+        en.append(f"{checked} rules satisfied or not applicable; each finding cites its clause.")
     not_checked = [f.rule.id for f in findings if f.reason == "no_threshold"]
     if not_checked:
         zh.append(f"未核查（无有效控制值）：{'、'.join(not_checked)}。")

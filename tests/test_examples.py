@@ -1,0 +1,27 @@
+"""The examples: one proposal per decision, each explanation naming the clause it rests on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from engine.screen import Screener
+from engine.verdict import clause
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_one_example_per_decision_each_naming_its_clauses() -> None:
+    screener = Screener(ROOT / "rules" / "national")
+    decisions = {}
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        verdict = screener.screen(yaml.safe_load(path.read_text(encoding="utf-8")))
+        assert path.stem.startswith(verdict.decision), f"{path.name} is named for another decision than {verdict.decision}"
+        decisions[verdict.decision] = path.name
+        deciding = [f for f in verdict.findings if f.status == "violated" and f.severity != "advisory"
+                    or f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory"]
+        for finding in deciding:
+            assert clause(finding.rule) in verdict.document["summary"]["zh"], (path.name, finding.rule.id)
+            assert finding.body["citations"], finding.rule.id
+    assert set(decisions) == {"approved", "conditional", "incomplete", "revise", "rejected"}
