@@ -49,7 +49,6 @@ class Finding:
     reason: str | None
     missing: tuple[str, ...]
     body: dict[str, Any]  # the JSON form
-    sources: tuple[Any, ...] = ()  # Source objects the body's citations name by id
 
 
 def plain(value: object) -> object:
@@ -232,7 +231,7 @@ class Explainer:
             "thresholds": plan.refs_case[case_index] if case_index is not None else plan.refs_any,
             "citations": plan.citations,
         }
-        return Finding(rule, status, body["severity"], body["case"], reason, missing, body, plan.citation_sources)
+        return Finding(rule, status, body["severity"], body["case"], reason, missing, body)
 
     def sources(self, facts: FactSet) -> dict[str, dict[str, Any]]:
         """Every source a verdict names: the rules' citations and the threshold rows in use."""

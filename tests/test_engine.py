@@ -207,6 +207,11 @@ def test_invalid_proposal_reports_every_problem_and_evaluates_nothing(screener: 
     assert paths == {"name", "project.industry_code", "land.site_area_m2", "environment.eia_status"}
 
 
+def test_a_figure_too_large_to_compare_exactly_is_an_invalid_proposal(screener: Screener) -> None:
+    with pytest.raises(InvalidProposal, match="ind.investment_intensity"):
+        screener.screen(proposal(land__site_area_m2="0.000001", investment__fixed_assets_wan="900000000000"))
+
+
 def test_unknown_zone_is_an_invalid_proposal(screener: Screener) -> None:
     with pytest.raises(InvalidProposal, match="no zone profile 'mars'"):
         screener.screen(proposal(zone="mars"))
