@@ -25,3 +25,17 @@ def test_one_example_per_decision_each_naming_its_clauses() -> None:
             assert clause(finding.rule) in verdict.document["summary"]["zh"], (path.name, finding.rule.id)
             assert finding.body["citations"], finding.rule.id
     assert set(decisions) == {"approved", "conditional", "incomplete", "revise", "rejected"}
+
+
+def test_verdicts_are_byte_identical_across_processes() -> None:
+    """No set or hash order leaks into the JSON: two processes with different hash seeds agree."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys, yaml, pathlib; from engine.screen import Screener; s = Screener(); "
+              "[sys.stdout.write(s.screen(yaml.safe_load(p.read_text(encoding='utf-8')), timestamp=False).to_json() + '\\n') "
+              "for p in sorted(pathlib.Path('examples').glob('*.yaml'))]")
+    outputs = [subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
+    assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
