@@ -40,7 +40,7 @@ AMBIGUOUS_CODE_HINT = {"zh": "行业代码过短，对应多个控制值：请�
                        "en": "the industry code is too short and maps to several control values: give 3 or 4 digits"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finding:
     rule: Rule
     status: str

@@ -94,6 +94,13 @@ def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict
     return {"zh": "".join(zh), "en": " ".join(en)}
 
 
+def _counts(findings: list[Finding]) -> dict[str, int]:
+    counts = dict.fromkeys(("violated", "satisfied", "not_applicable", "undetermined"), 0)
+    for finding in findings:
+        counts[finding.status] += 1
+    return counts
+
+
 def build_verdict(
     *,
     proposal_json: dict[str, Any],
@@ -126,8 +133,7 @@ def build_verdict(
         "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
                        for f in findings if f.status == "violated" and f.severity == "condition"],
         "not_checked": [f.rule.id for f in findings if f.reason == "no_threshold"],
-        "counts": {status: sum(1 for f in findings if f.status == status)
-                   for status in ("violated", "satisfied", "not_applicable", "undetermined")},
+        "counts": _counts(findings),
         "facts_from_zone": fact_origins,
         "findings": [f.body for f in findings],
         "thresholds": thresholds,
