@@ -80,7 +80,3 @@ class FactBuilder:
                 values[f"ind.{name}"] = result
         return facts
 
-
-def build_facts(proposal: Proposal, pack: Pack, zone: Zone, day: dt.date) -> FactSet:
-    """One-off facts without a cache (the Screener keeps a FactBuilder)."""
-    return FactBuilder(pack).build(proposal, zone, day)
