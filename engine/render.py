@@ -38,9 +38,9 @@ def _threshold_line(ref: dict[str, Any], document: dict[str, Any], lang: str) ->
 
 
 def _citation(citation: dict[str, Any], sources: dict[str, Any]) -> str:
-    if citation.get("seed"):
-        return f"{citation['seed'][:3]} {citation['paragraph']}"
     source = sources.get(citation.get("source") or "", {})
+    if citation.get("seed"):
+        return f"{source.get('number') or source.get('document') or citation['seed']} {citation['paragraph']}"
     return " ".join(x for x in (source.get("number") or source.get("document"), citation.get("article")) if x)
 
 
