@@ -163,3 +163,21 @@ def test_missing_table_column(rules: Path) -> None:
     path = rules / "mini" / "tables" / "plot_ratio_min.csv"
     edit(path, "industry_code_2002,value", "industry,value")
     expect_error(rules, "tables/plot_ratio_min.csv", 1, "lacks column(s) industry_code_2002")
+
+
+def test_overlapping_rows_for_the_same_keys(rules: Path) -> None:
+    path = rules / "mini" / "tables" / "plot_ratio_min.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "39,0.9,ratio,2020-01-01,,test-national\n", encoding="utf-8")
+    expect_error(rules, "tables/plot_ratio_min.csv", line_of(path, "39,0.9"), "overlaps")
+
+
+def test_unquoted_industry_code_in_a_zone_row(rules: Path) -> None:
+    path = rules / "zones" / "z1.yaml"
+    edit(path, 'keys: {industry_code: "*"}', "keys: {industry_code: 0610}")
+    expect_error(rules, "zones/z1.yaml", line_of(path, "0610"), "quote the code")
+
+
+def test_stray_key_in_a_text_map(rules: Path) -> None:
+    path = rules / "mini" / "rules" / "main.yaml"
+    edit(path, "satisfied: {zh: 不在红线内, en: outside}", "satisfied: {zh: 不在红线内, 已核实, en: outside}")
+    expect_error(rules, "rules/main.yaml", line_of(path, "已核实"), "takes only zh and en")
