@@ -54,17 +54,8 @@ class Compiled:
     fields: tuple[str, ...]  # fact paths the ruleset reads
     list_fields: dict[str, tuple[str, ...]]  # list facts, encoded as {member: bool}
 
-    @property
-    def layout(self) -> list[tuple[str, str, tuple[str, ...], str, tuple[str, ...] | None]]:
-        """(path, head, middle parts, last part, list members) for each field, worked out once."""
-        cached = self.__dict__.get("_layout")
-        if cached is None:
-            cached = []
-            for path in self.fields:
-                head, *middle, last = path.split(".")
-                cached.append((path, head, tuple(middle), last, self.list_fields.get(path)))
-            object.__setattr__(self, "_layout", cached)
-        return cached
+    # (path, head, middle parts, last part, list members) per field: how durable_fact nests values
+    layout: tuple[tuple[str, str, tuple[str, ...], str, tuple[str, ...] | None], ...] = ()
 
 
 def literal(value: object) -> object:
@@ -205,7 +196,12 @@ class _Compiler:
                 condition = {"$and": [TYPE, expression]} if expression else TYPE
                 definition[name] = {"all": [{"m": condition}]}
                 outcomes[name] = outcome
+        layout = []
+        for path in self.fields:
+            head, *middle, last = path.split(".")
+            layout.append((path, head, tuple(middle), last, self.list_fields.get(path)))
         return Compiled(
+            layout=tuple(layout),
             name=f"zonecheck-{self.pack.id}-{self.pack.hash[7:19]}",
             definition=definition,
             outcomes=outcomes,

@@ -16,7 +16,7 @@ from .compiler import Compiled
 from .facts import FactSet
 from .loader import PLACEHOLDER
 from .model import FACTS, display_choice, label_for
-from .pack import Any_, Condition, Default, Leaf, Not, Pack, Row, Rule, leaves
+from .pack import Any_, Condition, Leaf, Not, Pack, Row, Rule, leaves
 from .params import Resolved
 from .units import format_value, quantize
 
@@ -407,7 +407,6 @@ class _Walk:
     def __init__(self, rule: Rule, facts: FactSet):
         self.rule = rule
         self.values = facts.values
-        self.defaults: dict[str, Default] = {d.fact: d for d in rule.defaults}
         self.assumed: dict[str, object] = {}
         for default in rule.defaults:
             if default.fact not in self.values and self.truth(default.when)[0] is True:

@@ -66,7 +66,7 @@ def clause(rule: Any) -> str:
     return f"{source.number or source.document} {first.article}".strip()
 
 
-def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict[str, str]:
+def _summary(decision: str, findings: list[Finding], blocking: list[Finding], missing: list[str]) -> dict[str, str]:
     def ids(severity: str) -> list[Finding]:
         return [f for f in findings if f.status == "violated" and f.severity == severity]
 
@@ -79,10 +79,9 @@ def _summary(decision: str, findings: list[Finding], missing: list[str]) -> dict
             zh.append(f"{zh_word}：" + "；".join(f"{f.rule.id} {f.rule.title['zh']}（{clause(f.rule)}）" for f in hits) + "。")
             en.append(f"{en_word}: " + "; ".join(f"{f.rule.id} {f.rule.title['en']} ({clause(f.rule)})" for f in hits) + ".")
     if missing:
-        asking = [f for f in findings if f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory"]
         zh.append("需补充：" + "、".join(label_for(p) for p in missing)
-                  + "（" + "；".join(f"{f.rule.id} {clause(f.rule)}" for f in asking) + "）。")
-        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(f"{f.rule.id} {clause(f.rule)}" for f in asking) + ").")
+                  + "（" + "；".join(f"{f.rule.id} {clause(f.rule)}" for f in blocking) + "）。")
+        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(f"{f.rule.id} {clause(f.rule)}" for f in blocking) + ").")
     if decision == "approved":
         checked = sum(1 for f in findings if f.status in ("satisfied", "not_applicable"))
         zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
@@ -123,7 +122,7 @@ def build_verdict(
         "name": proposal_json["name"],
         "decision": decision,
         "decision_label": DECISIONS[decision],
-        "summary": _summary(decision, findings, missing),
+        "summary": _summary(decision, findings, blocking, missing),
         "screening_date": screening_date.isoformat(),
         "zone": {"id": zone.id, "name": zone.name, "hash": zone.hash, "fictional": zone.fictional},
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
