@@ -4,6 +4,11 @@ The status of every finding comes from which durable rules fired. This module on
 the values read, the thresholds with their sources, the facts to supply, the message and remedy.
 Everything that depends only on the pack (paths read, bounds, templates, citations) is worked out
 once per rule in a `_Plan`; per screening only values are looked up and templates filled.
+
+A finding is a pure function of its rule, its status and case, and the facts the rule can read
+(`_Plan.key_paths`, plus how each parameter it reads was resolved). Findings are kept per rule under
+that key, with their JSON text, so a rule whose inputs recur (coded answers, yes/no facts) is
+explained once; a test checks that kept findings are byte-identical to freshly made ones.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+
+import orjson
 
 from .compiler import Compiled
 from .facts import FactSet
@@ -40,8 +47,13 @@ AMBIGUOUS_CODE_HINT = {"zh": "行业代码过短，对应多个控制值：请�
                        "en": "the industry code is too short and maps to several control values: give 3 or 4 digits"}
 
 
-@dataclass(slots=True)
+MEMO_LIMIT = 4096  # findings kept per rule; cleared whole when full, so memory stays flat
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
+    """One rule's conclusion. Shared between verdicts with the same inputs: never modify `body`."""
+
     rule: Rule
     status: str
     severity: str
@@ -49,6 +61,7 @@ class Finding:
     reason: str | None
     missing: tuple[str, ...]
     body: dict[str, Any]  # the JSON form
+    json: orjson.Fragment  # `body` as JSON text
 
 
 def plain(value: object) -> object:
@@ -113,6 +126,25 @@ class _Plan:
         self.citations = [self.citation(c) for c in rule.citations]
         self.citation_sources = tuple(c.source for c in rule.citations if c.source)
         self.has_defaults = bool(rule.defaults)
+        self.key_paths, self.key_params = self.inputs(direct)
+        self.memo: dict[tuple[object, ...], Finding] = {}
+
+    def inputs(self, direct: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Every fact path a finding of this rule can show or depend on, and the parameters among them."""
+        shown = [path for templates in (*self.messages.values(), *self.case_messages, *self.case_remedies)
+                 if templates for template in templates.values() for path, _ in template.pairs
+                 if not path.startswith("remedy.")]
+        shown += [path for remedy in self.rule.remedy_values for path in remedy.formula.paths]
+        shown += [default.fact for default in self.rule.defaults]
+        paths: list[str] = []
+        for path in [*direct, *shown, *self.value_paths]:
+            for inner in [path, *self.formula_inputs(path)]:
+                if inner not in paths:
+                    paths.append(inner)
+        params = tuple(path[4:] for path in paths if path.startswith("par."))
+        if params:
+            paths.append("project.industry_code")  # a too-short code is named with a hint
+        return tuple(paths), params
 
     def formula_inputs(self, path: str) -> list[str]:
         if not path.startswith("ind."):
@@ -154,15 +186,15 @@ class _Plan:
 
 
 class Explainer:
-    def __init__(self, pack: Pack, compiled: Compiled):
+    def __init__(self, pack: Pack, compiled: Compiled, *, memo: bool = True):
         self.pack = pack
+        self.memo = memo  # off: every finding is made afresh (tests compare the two)
         self.compiled = compiled
         self.plans = [_Plan(rule, pack) for rule in pack.rules]
         self.units: dict[str, str | None] = {}
         self.citation_sources = {src.id: src for plan in self.plans for src in plan.citation_sources}
         self.value_paths = list(dict.fromkeys(p for plan in self.plans for p in plan.value_paths))
         self._source_json: dict[str, dict[str, Any]] = {}
-        self._thresholds: dict[int, tuple[Resolved, dict[str, Any]]] = {}
         self.param_names = list(dict.fromkeys(name for plan in self.plans for name in plan.params))
 
     # --- status from what fired ----------------------------------------------------------------
@@ -186,12 +218,25 @@ class Explainer:
         return result
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
-        screening = _Screening(self, facts)
-        return [self.finding(plan, screening, status, case)
-                for plan, (status, case) in zip(self.plans, self.statuses(fired))]
+        screening: _Screening | None = None
+        get, params = facts.values.get, facts.params
+        out: list[Finding] = []
+        for plan, (status, case) in zip(self.plans, self.statuses(fired)):
+            key = (status, case, *[get(path) for path in plan.key_paths],
+                   *[(params[name].status, params[name].missing) for name in plan.key_params])
+            found = plan.memo.get(key) if self.memo else None
+            if found is None:
+                screening = screening or _Screening(self, facts)
+                found = self.finding(plan, screening, status, case)
+                if self.memo:
+                    if len(plan.memo) >= MEMO_LIMIT:
+                        plan.memo.clear()
+                    plan.memo[key] = found
+            out.append(found)
+        return out
 
     # --- one finding ---------------------------------------------------------------------------
-    def finding(self, plan: _Plan, screening: "_Screening", status: str, case_index: int | None) -> Finding:
+    def finding(self, plan: _Plan, screening: _Screening, status: str, case_index: int | None) -> Finding:
         rule, facts = plan.rule, screening.facts
         walk = _Walk(rule, facts) if plan.has_defaults or status == "undetermined" else None
         assumed = walk.assumed if walk else {}
@@ -231,7 +276,14 @@ class Explainer:
             "thresholds": plan.refs_case[case_index] if case_index is not None else plan.refs_any,
             "citations": plan.citations,
         }
-        return Finding(rule, status, body["severity"], body["case"], reason, missing, body)
+        return Finding(rule, status, body["severity"], body["case"], reason, missing, body, orjson.Fragment(orjson.dumps(body)))
+
+    def tables(self, facts: FactSet) -> Tables:
+        """The verdict's threshold and source tables: made once per set of parameters in force."""
+        found = facts.parameters.tables.get("explained")
+        if found is None:
+            found = facts.parameters.tables["explained"] = Tables(self.thresholds(facts), self.sources(facts))
+        return found  # type: ignore[return-value]
 
     def sources(self, facts: FactSet) -> dict[str, dict[str, Any]]:
         """Every source a verdict names: the rules' citations and the threshold rows in use."""
@@ -310,14 +362,7 @@ class Explainer:
     # --- values and thresholds -----------------------------------------------------------------
     def thresholds(self, facts: FactSet) -> dict[str, dict[str, Any]]:
         """The verdict's table of parameters: value in force, source, dates, which side decided."""
-        return {name: self.threshold(facts.params[name]) for name in self.param_names}
-
-    def threshold(self, resolved: Resolved) -> dict[str, Any]:
-        """Built once per resolution (resolutions are cached per zone, date and keys)."""
-        cached = self._thresholds.get(id(resolved))
-        if cached is None or cached[0] is not resolved:
-            cached = self._thresholds[id(resolved)] = (resolved, self.threshold_entry(resolved))
-        return cached[1]
+        return {name: self.threshold_entry(facts.params[name]) for name in self.param_names}
 
     def threshold_entry(self, resolved: Resolved) -> dict[str, Any]:
         param = self.pack.parameters[resolved.name]
@@ -347,6 +392,18 @@ class Explainer:
                 unit = spec.unit if spec else None
             self.units[path] = unit
         return self.units[path]
+
+
+class Tables:
+    """A verdict's `thresholds` and `sources`, with their JSON text. Shared: never modify."""
+
+    __slots__ = ("thresholds", "sources", "thresholds_json", "sources_json")
+
+    def __init__(self, thresholds: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]):
+        self.thresholds = thresholds
+        self.sources = sources
+        self.thresholds_json = orjson.Fragment(orjson.dumps(thresholds))
+        self.sources_json = orjson.Fragment(orjson.dumps(sources))
 
 
 def _fill(templates: dict[str, _Template] | None, lookups: dict[str, Any]) -> dict[str, str]:

@@ -17,15 +17,29 @@ from .units import quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
 _PATHS = [(path, *path.split(".")) for path in FACTS]
-CACHE_LIMIT = 100_000  # resolutions kept; cleared whole when full
+CACHE_LIMIT = 10_000  # parameter sets kept; cleared whole when full
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Every parameter resolved for one zone, date and set of key facts. Shared by all proposals that
+    have them, so whatever is worked out from it (the verdict's threshold table) is kept in `tables`."""
+
+    resolved: dict[str, Resolved]
+    values: dict[str, Value]  # par.<name> -> the value in force
+    tables: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
 class FactSet:
     values: dict[str, Value]  # every present path: proposal, zone.*, par.*, ind.*
     origins: dict[str, str] = field(default_factory=dict)  # path -> "zone:<id>" when the zone supplied it
-    params: dict[str, Resolved] = field(default_factory=dict)
+    parameters: Parameters = field(default_factory=lambda: Parameters({}, {}))
     day: dt.date = dt.date.min
+
+    @property
+    def params(self) -> dict[str, Resolved]:
+        return self.parameters.resolved
 
 
 def proposal_values(proposal: Proposal) -> dict[str, Value]:
@@ -51,8 +65,8 @@ class FactBuilder:
 
     def __init__(self, pack: Pack):
         self.pack = pack
-        self.key_facts = {name: tuple(pack.keys[k].fact for k in param.keys) for name, param in pack.parameters.items()}
-        self._cache: dict[tuple[object, ...], Resolved] = {}
+        self.key_facts = tuple(dict.fromkeys(pack.keys[k].fact for param in pack.parameters.values() for k in param.keys))
+        self._cache: dict[tuple[object, ...], Parameters] = {}
 
     def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
         values = proposal_values(proposal)
@@ -63,20 +77,23 @@ class FactBuilder:
                 origins[path] = f"zone:{zone.id}"
         values["zone.region"] = zone.region
         values["zone.id"] = zone.id
-        facts = FactSet(values=values, origins=origins, day=day)
-        if len(self._cache) > CACHE_LIMIT:
-            self._cache.clear()
-        for name, param in self.pack.parameters.items():
-            key = (name, zone.id, day, *(values.get(f) for f in self.key_facts[name]))
-            resolved = self._cache.get(key)
-            if resolved is None:
-                resolved = self._cache[key] = resolve(param, self.pack, zone, values, day)
-            facts.params[name] = resolved
-            if resolved.status == "ok":
-                values[f"par.{name}"] = resolved.value  # type: ignore[assignment]
+        key = (zone.id, day, *[values.get(f) for f in self.key_facts])
+        parameters = self._cache.get(key)
+        if parameters is None:
+            parameters = self.resolve(zone, values, day)
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = parameters
+        values.update(parameters.values)
+        facts = FactSet(values=values, origins=origins, parameters=parameters, day=day)
         for name, indicator in self.pack.indicators.items():
             result = indicator.formula.evaluate(values)
             if result is not None:
                 values[f"ind.{name}"] = result
         return facts
+
+    def resolve(self, zone: Zone, values: dict[str, Value], day: dt.date) -> Parameters:
+        resolved = {name: resolve(param, self.pack, zone, values, day) for name, param in self.pack.parameters.items()}
+        in_force = {f"par.{name}": r.value for name, r in resolved.items() if r.status == "ok"}
+        return Parameters(resolved, in_force)  # type: ignore[arg-type]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from .explain import Finding
+from .explain import Finding, Tables
 from .model import label_for
 
 SCHEMA_VERSION = "1.0"
@@ -41,10 +41,19 @@ class Verdict:
     decision: str
     findings: list[Finding]
     document: dict[str, Any]
+    tables: Tables
 
     def to_json(self, indent: bool = False) -> str:
         """The verdict as JSON text: same proposal, pack and date, same bytes (but `generated_at`)."""
-        return orjson.dumps(self.document, option=orjson.OPT_INDENT_2 if indent else 0).decode()
+        return self.to_json_bytes(indent).decode()
+
+    def to_json_bytes(self, indent: bool = False) -> bytes:
+        """`to_json` as UTF-8 bytes, what files and HTTP responses carry (no decoding step)."""
+        if indent:
+            return orjson.dumps(self.document, option=orjson.OPT_INDENT_2)
+        # findings and tables carry their own JSON text: splice it in rather than serialise it again
+        return orjson.dumps({**self.document, "findings": [f.json for f in self.findings],
+                             "thresholds": self.tables.thresholds_json, "sources": self.tables.sources_json})
 
     @property
     def by_rule(self) -> dict[str, Finding]:
@@ -66,38 +75,41 @@ def clause(rule: Any) -> str:
     return f"{source.number or source.document} {first.article}".strip()
 
 
-def _summary(decision: str, findings: list[Finding], blocking: list[Finding], missing: list[str]) -> dict[str, str]:
-    def ids(severity: str) -> list[Finding]:
-        return [f for f in findings if f.status == "violated" and f.severity == severity]
+_NAMED: dict[int, tuple[str, str, str]] = {}  # id(rule) -> how a summary names it in zh and en, and its clause
 
+
+def _named(rule: Any) -> tuple[str, str, str]:
+    found = _NAMED.get(id(rule))
+    if found is None or found[0] is not rule:
+        where = clause(rule)
+        found = _NAMED[id(rule)] = (rule, f"{rule.id} {rule.title['zh']}（{where}）",  # type: ignore[assignment]
+                                    f"{rule.id} {rule.title['en']} ({where})", f"{rule.id} {where}")
+    return found[1:]  # type: ignore[return-value]
+
+
+_SEVERITY_WORDS = (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"), ("condition", "附加条件", "condition"))
+
+
+def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[Finding], missing: list[str],
+             checked: int, not_checked: list[str]) -> dict[str, str]:
     zh = [f"结论：{DECISIONS[decision]['zh']}。"]
     en = [f"Decision: {DECISIONS[decision]['en']}."]
-    for severity, zh_word, en_word in (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"),
-                                       ("condition", "附加条件", "condition")):
-        hits = ids(severity)
+    for severity, zh_word, en_word in _SEVERITY_WORDS:
+        hits = [_named(f.rule) for f in violated[severity]]
         if hits:
-            zh.append(f"{zh_word}：" + "；".join(f"{f.rule.id} {f.rule.title['zh']}（{clause(f.rule)}）" for f in hits) + "。")
-            en.append(f"{en_word}: " + "; ".join(f"{f.rule.id} {f.rule.title['en']} ({clause(f.rule)})" for f in hits) + ".")
+            zh.append(f"{zh_word}：" + "；".join(h[0] for h in hits) + "。")
+            en.append(f"{en_word}: " + "; ".join(h[1] for h in hits) + ".")
     if missing:
-        zh.append("需补充：" + "、".join(label_for(p) for p in missing)
-                  + "（" + "；".join(f"{f.rule.id} {clause(f.rule)}" for f in blocking) + "）。")
-        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(f"{f.rule.id} {clause(f.rule)}" for f in blocking) + ").")
+        where = [_named(f.rule)[2] for f in blocking]
+        zh.append("需补充：" + "、".join(label_for(p) for p in missing) + "（" + "；".join(where) + "）。")
+        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(where) + ").")
     if decision == "approved":
-        checked = sum(1 for f in findings if f.status in ("satisfied", "not_applicable"))
         zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
         en.append(f"{checked} rules satisfied or not applicable; each finding cites its clause.")
-    not_checked = [f.rule.id for f in findings if f.reason == "no_threshold"]
     if not_checked:
         zh.append(f"未核查（无有效控制值）：{'、'.join(not_checked)}。")
         en.append(f"Not checked (no control value in force): {', '.join(not_checked)}.")
     return {"zh": "".join(zh), "en": " ".join(en)}
-
-
-def _counts(findings: list[Finding]) -> dict[str, int]:
-    counts = dict.fromkeys(("violated", "satisfied", "not_applicable", "undetermined"), 0)
-    for finding in findings:
-        counts[finding.status] += 1
-    return counts
 
 
 def build_verdict(
@@ -108,21 +120,33 @@ def build_verdict(
     zone: Any,
     screening_date: dt.date,
     engine_version: str,
-    sources: dict[str, Any],
-    thresholds: dict[str, Any],
+    tables: Tables,
     fact_origins: dict[str, str],
     timestamp: bool = True,
 ) -> Verdict:
     decision = decide(findings)
-    blocking = [f for f in findings if f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory"]
+    counts = dict.fromkeys(("violated", "satisfied", "not_applicable", "undetermined"), 0)
+    violated: dict[str, list[Finding]] = {"veto": [], "mandatory": [], "condition": [], "advisory": []}
+    blocking: list[Finding] = []
+    not_checked: list[str] = []
+    for f in findings:  # one pass: what the summary and the lists below need
+        counts[f.status] += 1
+        if f.status == "violated":
+            violated[f.severity].append(f)
+        elif f.reason == "missing_facts":
+            if f.severity != "advisory":
+                blocking.append(f)
+        elif f.reason == "no_threshold":
+            not_checked.append(f.rule.id)
     missing = list(dict.fromkeys(p for f in blocking for p in f.missing))
+    checked = counts["satisfied"] + counts["not_applicable"]
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": proposal_json["reference"],
         "name": proposal_json["name"],
         "decision": decision,
         "decision_label": DECISIONS[decision],
-        "summary": _summary(decision, findings, blocking, missing),
+        "summary": _summary(decision, violated, blocking, missing, checked, not_checked),
         "screening_date": screening_date.isoformat(),
         "zone": {"id": zone.id, "name": zone.name, "hash": zone.hash, "fictional": zone.fictional},
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
@@ -130,14 +154,14 @@ def build_verdict(
         "proposal_digest": digest(proposal_json),
         "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
         "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
-                       for f in findings if f.status == "violated" and f.severity == "condition"],
-        "not_checked": [f.rule.id for f in findings if f.reason == "no_threshold"],
-        "counts": _counts(findings),
+                       for f in violated["condition"]],
+        "not_checked": not_checked,
+        "counts": counts,
         "facts_from_zone": fact_origins,
         "findings": [f.body for f in findings],
-        "thresholds": thresholds,
-        "sources": sources,
+        "thresholds": tables.thresholds,
+        "sources": tables.sources,
     }
     if timestamp:
         document["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return Verdict(decision=decision, findings=findings, document=document)
+    return Verdict(decision=decision, findings=findings, document=document, tables=tables)

@@ -1,0 +1,60 @@
+"""A varied, reproducible workload: distinct proposals derived from the examples.
+
+Measuring on the six examples alone would flatter anything that remembers past work, so every
+proposal here differs: each number of an example is scaled by a random factor, some facts are
+dropped, and the zone, industry code and a few coded answers vary. Seeded: same list every run.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CODES = ["1310", "2022", "2431", "2511", "2614", "2912", "3011", "3471", "3612", "3812", "3911", "4320", "38", "26"]
+ZONES = ["demo-east", "longchang-neirong", "beihai-tieshan"]
+TOGGLES = {  # coded answers that vary between proposals, with the values they take
+    ("environment", "eia_status"): ["approved", "approved", "approved", "under_review", "not_submitted"],
+    ("environment", "energy_review_status"): ["approved", "approved", "under_review", "not_required"],
+    ("environment", "energy_efficiency_level"): ["benchmark", "baseline", "below_baseline"],
+    ("land", "grant_method"): ["listing", "listing", "auction", "tender", "agreement"],
+    ("land", "fee_relief"): ["none", "none", "none", "none", "subsidy"],
+    ("project", "kind"): ["new", "new", "expansion", "renovation"],
+}
+
+
+def _scale(value: Any, rng: random.Random) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return value
+    factor = Decimal(rng.randint(50, 150)) / 100
+    scaled = Decimal(str(value)) * factor
+    if isinstance(value, float) and value <= 1:  # a fraction stays a fraction
+        return str(min(scaled, Decimal(1)).quantize(Decimal("0.001")))
+    return str(scaled.quantize(Decimal("0.01")))
+
+
+def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    bases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(examples.glob("*.yaml"))]
+    out: list[dict[str, Any]] = []
+    for n in range(count):
+        proposal = copy.deepcopy(bases[n % len(bases)])
+        proposal["reference"] = f"BENCH-{n:06d}"
+        proposal["zone"] = rng.choice(ZONES)
+        proposal["project"]["industry_code"] = rng.choice(CODES)
+        for section in ("investment", "land", "environment", "outputs"):
+            node = proposal.get(section) or {}
+            for name in list(node):
+                if rng.random() < 0.05:
+                    del node[name]  # a fact left out
+                else:
+                    node[name] = _scale(node[name], rng)
+        for (section, name), choices in TOGGLES.items():
+            if rng.random() < 0.3:
+                proposal.setdefault(section, {})[name] = rng.choice(choices)
+        out.append(proposal)
+    return out
