@@ -17,6 +17,10 @@ would thus pass everything; the runtime refuses a state in which the always-rule
 the per-rule cases catch a ruleset that fires too little.) Parameters and indicators travel inside the fact
 (`par.*`, `ind.*`), so one ruleset serves every zone and date. Numbers travel as integers scaled by
 10^6, so durable_rules compares them exactly.
+
+The fact is flat and its keys are short (`f0`, `f1`, ...; `Compiled.keys` maps each to its fact path):
+the core parses the fact once and copies it into every action it fires, and a flat fact with short
+keys costs it about a tenth less than the nested one with full paths.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 
 from .model import FACTS
 from .pack import All, Condition, Default, Leaf, Not, Pack, Rule
-from .units import scaled
+from .units import PLACES, scaled
 
 Json = dict[str, Any]
 TYPE = {"type": "screening"}
@@ -51,11 +55,9 @@ class Compiled:
     definition: dict[str, Json]  # durable rule name -> {'all': [...]} (no actions yet)
     outcomes: dict[str, Outcome]
     silent: dict[int, str]  # rule index -> the outcome of a rule for which nothing fired
-    fields: tuple[str, ...]  # fact paths the ruleset reads
-    list_fields: dict[str, tuple[str, ...]]  # list facts, encoded as {member: bool}
-
-    # (path, head, middle parts, last part, list members) per field: how durable_fact nests values
-    layout: tuple[tuple[str, str, tuple[str, ...], str, tuple[str, ...] | None], ...] = ()
+    keys: dict[str, str]  # fact path (a list member as `path.member`) -> its key in the durable fact
+    # (path, key, ((member, key), ...) for a list fact) per path the ruleset reads: how durable_fact fills the fact
+    layout: tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...]
 
 
 def literal(value: object) -> object:
@@ -73,12 +75,15 @@ def _or(parts: list[Json]) -> Json:
 class _Compiler:
     def __init__(self, pack: Pack):
         self.pack = pack
-        self.fields: dict[str, None] = {}
+        self.keys: dict[str, str] = {}
         self.list_fields: dict[str, tuple[str, ...]] = {}
 
     def use(self, path: str) -> str:
-        self.fields[path] = None
-        return path
+        """The key of a fact path in the durable fact."""
+        key = self.keys.get(path)
+        if key is None:
+            key = self.keys[path] = f"f{len(self.keys)}"
+        return key
 
     def compare(self, op: str, path: str, value: object) -> Json:
         return {_DURABLE[op]: {self.use(path): literal(value)}}
@@ -95,18 +100,17 @@ class _Compiler:
                 return _or([self.compare("eq", leaf.path, v) for v in items])
             return _and([self.compare("ne", leaf.path, v) for v in items])
         if leaf.op == "contains_any":
-            self.use(leaf.path)
             self.list_fields[leaf.path] = FACTS[leaf.path].choices
             items = list(leaf.operand)  # type: ignore[arg-type]
             if positive:
-                return _or([{"$eq": {f"{leaf.path}.{v}": True}} for v in items])
-            return _and([{"$eq": {f"{leaf.path}.{v}": False}} for v in items])
+                return _or([{"$eq": {self.use(f"{leaf.path}.{v}"): True}} for v in items])
+            return _and([{"$eq": {self.use(f"{leaf.path}.{v}"): False}} for v in items])
         op = leaf.op if positive else _NEGATE[leaf.op]
         if leaf.ref is None:
             return self.compare(op, leaf.path, leaf.operand)
         # a comparison against a missing reference fires in durable_rules: guard it
         return _and([{"$ex": {self.use(leaf.ref): 1}},
-                     {_DURABLE[op]: {self.use(leaf.path): {"$m": leaf.ref}}}])
+                     {_DURABLE[op]: {self.use(leaf.path): {"$m": self.use(leaf.ref)}}}])
 
     def condition(self, node: Condition, positive: bool, defaults: dict[str, Default]) -> Json:
         if isinstance(node, Leaf):
@@ -197,17 +201,25 @@ class _Compiler:
                 definition[name] = {"all": [{"m": condition}]}
                 outcomes[name] = outcome
         layout = []
-        for path in self.fields:
-            head, *middle, last = path.split(".")
-            layout.append((path, head, tuple(middle), last, self.list_fields.get(path)))
+        for path, key in self.keys.items():
+            head = path.rsplit(".", 1)[0]
+            if head in self.list_fields:
+                continue  # a list member: filled with its list
+            members = self.list_fields.get(path)
+            if members is not None:
+                layout.append((path, key, tuple((m, self.use(f"{path}.{m}")) for m in members)))
+            else:
+                layout.append((path, key, None))
+        for path, members in self.list_fields.items():
+            if path not in self.keys:
+                layout.append((path, "", tuple((m, self.use(f"{path}.{m}")) for m in members)))
         return Compiled(
-            layout=tuple(layout),
             name=f"zonecheck-{self.pack.id}-{self.pack.hash[7:19]}",
             definition=definition,
             outcomes=outcomes,
             silent=silent,
-            fields=tuple(self.fields),
-            list_fields=dict(self.list_fields),
+            keys=dict(self.keys),
+            layout=tuple(layout),
         )
 
 
@@ -242,22 +254,23 @@ def compile_pack(pack: Pack) -> Compiled:
 
 
 def durable_fact(compiled: Compiled, values: dict[str, object]) -> Json:
-    """The fact asserted into durable_rules: only the fields the ruleset reads."""
+    """The fact asserted into durable_rules: only what the ruleset reads, under its short keys."""
     fact: Json = dict(TYPE)
-    for path, head, middle, last, members in compiled.layout:
-        value = values.get(path)
+    get = values.get
+    for path, key, members in compiled.layout:
+        value = get(path)
         if value is None:
             continue
         if members is not None:
-            value = {member: member in value for member in members}  # type: ignore[operator]
-        elif isinstance(value, Decimal):
-            value = scaled(value)
-            if not -INT64 <= value <= INT64:
+            if key:
+                fact[key] = True  # the list itself is present
+            for member, member_key in members:
+                fact[member_key] = member in value  # type: ignore[operator]
+        elif type(value) is Decimal:
+            number = int(value.scaleb(PLACES))  # as `scaled`, inline: this loop runs per screening
+            if not -INT64 <= number <= INT64:
                 raise OverflowError(f"{path} is too large to compare exactly")
-        node = fact.get(head)
-        if node is None:
-            node = fact[head] = {}
-        for part in middle:
-            node = node.setdefault(part, {})
-        node[last] = value
+            fact[key] = number
+        else:
+            fact[key] = value
     return fact

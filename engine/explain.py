@@ -196,25 +196,23 @@ class Explainer:
         self.value_paths = list(dict.fromkeys(p for plan in self.plans for p in plan.value_paths))
         self._source_json: dict[str, dict[str, Any]] = {}
         self.param_names = list(dict.fromkeys(name for plan in self.plans for name in plan.params))
+        self.silent = [(compiled.silent[index], None) for index in range(len(pack.rules))]
+        self.outcomes = {name: (o.rule_index, (_KINDS[o.kind], o.case_index)) for name, o in compiled.outcomes.items()}
 
     # --- status from what fired ----------------------------------------------------------------
     def statuses(self, fired: set[str]) -> list[tuple[str, int | None]]:
-        found: dict[int, set[tuple[str, int | None]]] = {}
-        outcomes = self.compiled.outcomes
+        """(status, case index) per rule: what fired, or the rule's silent outcome."""
+        result: list[tuple[str, int | None]] = list(self.silent)
+        concluded: dict[int, tuple[str, int | None]] = {}
         for name in fired:
-            outcome = outcomes.get(name)
-            if outcome is not None:
-                found.setdefault(outcome.rule_index, set()).add((outcome.kind, outcome.case_index))
-        result: list[tuple[str, int | None]] = []
-        for index, rule in enumerate(self.pack.rules):
-            concluded = found.get(index)
-            if not concluded:
-                result.append((self.compiled.silent[index], None))
-                continue
-            if len(concluded) > 1:
-                raise RuntimeError(f"{rule.id}: durable_rules concluded {sorted(map(str, concluded))} at once")
-            kind, case = next(iter(concluded))
-            result.append((_KINDS[kind], case))
+            found = self.outcomes.get(name)
+            if found is None:
+                continue  # the always-rule
+            index, outcome = found
+            if concluded.setdefault(index, outcome) != outcome:
+                raise RuntimeError(f"{self.pack.rules[index].id}: durable_rules concluded "
+                                   f"{sorted(map(str, (concluded[index], outcome)))} at once")
+            result[index] = outcome
         return result
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:

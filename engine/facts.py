@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import Enum
 
 from .model import FACTS, Proposal
 from .pack import Pack, Zone
@@ -16,7 +15,6 @@ from .params import Resolved, resolve
 from .units import quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
-_PATHS = [(path, *path.split(".")) for path in FACTS]
 CACHE_LIMIT = 10_000  # parameter sets kept; cleared whole when full
 
 
@@ -42,20 +40,33 @@ class FactSet:
         return self.parameters.resolved
 
 
+def _sections() -> tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]:
+    by_section: dict[str, list[tuple[str, str, str]]] = {}
+    for path, spec in FACTS.items():
+        section, name = path.split(".")
+        by_section.setdefault(section, []).append((name, path, spec.kind))
+    return tuple((section, tuple(fields)) for section, fields in by_section.items())
+
+
+_SECTIONS = _sections()  # (section, ((field, path, kind), ...)): read once per proposal, field by field
+
+
 def proposal_values(proposal: Proposal) -> dict[str, Value]:
     values: dict[str, Value] = {}
-    for path, section, name in _PATHS:
-        raw = getattr(getattr(proposal, section), name)
-        if raw is None:
-            continue
-        if isinstance(raw, list):
-            values[path] = tuple(sorted(item.value for item in raw))
-        elif isinstance(raw, Enum):
-            values[path] = raw.value
-        elif isinstance(raw, Decimal):
-            values[path] = quantize(raw)
-        else:
-            values[path] = raw
+    for section, fields in _SECTIONS:
+        read = getattr(proposal, section).__dict__
+        for name, path, kind in fields:
+            raw = read[name]
+            if raw is None:
+                continue
+            if kind == "number":
+                values[path] = quantize(raw)
+            elif kind == "enum":
+                values[path] = raw.value
+            elif kind == "enum_list":
+                values[path] = tuple(sorted(item.value for item in raw))
+            else:
+                values[path] = raw
     return values
 
 
@@ -65,7 +76,8 @@ class FactBuilder:
 
     def __init__(self, pack: Pack):
         self.pack = pack
-        self.key_facts = tuple(dict.fromkeys(pack.keys[k].fact for param in pack.parameters.values() for k in param.keys))
+        self.key_facts = tuple(dict.fromkeys(
+            pack.keys[k].fact for param in pack.parameters.values() for k in param.keys))
         self._cache: dict[tuple[object, ...], Parameters] = {}
 
     def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
