@@ -6,7 +6,7 @@ Everything that depends only on the pack (paths read, bounds, templates, citatio
 once per rule in a `_Plan`; per screening only values are looked up and templates filled.
 
 A finding is a pure function of its rule, its status and case, and the facts the rule can read
-(`_Plan.key_paths`, plus how each parameter it reads was resolved). Findings are kept per rule under
+(`_Plan.key_paths`, plus the parameters in force when it reads any). Findings are kept per rule under
 that key, with their JSON text, so a rule whose inputs recur (coded answers, yes/no facts) is
 explained once; a test checks that kept findings are byte-identical to freshly made ones.
 """
@@ -193,7 +193,6 @@ class Explainer:
         self.plans = [_Plan(rule, pack) for rule in pack.rules]
         self.units: dict[str, str | None] = {}
         self.citation_sources = {src.id: src for plan in self.plans for src in plan.citation_sources}
-        self.value_paths = list(dict.fromkeys(p for plan in self.plans for p in plan.value_paths))
         self._source_json: dict[str, dict[str, Any]] = {}
         self.param_names = list(dict.fromkeys(name for plan in self.plans for name in plan.params))
         self.silent = [(compiled.silent[index], None) for index in range(len(pack.rules))]
@@ -217,11 +216,11 @@ class Explainer:
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
         screening: _Screening | None = None
-        get, params = facts.values.get, facts.params
+        get, parameters = facts.values.get, facts.parameters
         out: list[Finding] = []
         for plan, (status, case) in zip(self.plans, self.statuses(fired)):
-            key = (status, case, *[get(path) for path in plan.key_paths],
-                   *[(params[name].status, params[name].missing) for name in plan.key_params])
+            # the parameters in force stand for how each was resolved (they are one shared object)
+            key = (status, case, parameters if plan.key_params else None, *map(get, plan.key_paths))
             found = plan.memo.get(key) if self.memo else None
             if found is None:
                 screening = screening or _Screening(self, facts)
@@ -252,11 +251,11 @@ class Explainer:
         remedy = None
         if case_index is not None and plan.case_remedies[case_index]:
             remedy = _fill(plan.case_remedies[case_index], screening.lookups(assumed, self.remedy_values(rule, facts)))
-        values = screening.plain
+        get = facts.values.get
         if assumed:
-            reads = {path: plain(assumed[path]) if path in assumed else values[path] for path in plan.value_paths}
+            reads = {path: plain(assumed[path] if path in assumed else get(path)) for path in plan.value_paths}
         else:
-            reads = {path: values[path] for path in plan.value_paths}
+            reads = {path: plain(get(path)) for path in plan.value_paths}
         body = {
             "rule_id": rule.id,
             "title": rule.title,
@@ -416,8 +415,6 @@ class _Screening:
     def __init__(self, explainer: Explainer, facts: FactSet):
         self.explainer = explainer
         self.facts = facts
-        get = facts.values.get
-        self.plain = {path: plain(get(path)) for path in explainer.value_paths}
         self._text: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
         self._lookups = {lang: self._lookup(lang, {}, {}) for lang in ("zh", "en")}
 

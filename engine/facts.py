@@ -18,10 +18,11 @@ Value = Decimal | bool | str | int | tuple[str, ...]
 CACHE_LIMIT = 10_000  # parameter sets kept; cleared whole when full
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Parameters:
     """Every parameter resolved for one zone, date and set of key facts. Shared by all proposals that
-    have them, so whatever is worked out from it (the verdict's threshold table) is kept in `tables`."""
+    have them, so whatever is worked out from it (the verdict's threshold table) is kept in `tables`.
+    Compared by identity: one object per resolution, so it can key what depends on it."""
 
     resolved: dict[str, Resolved]
     values: dict[str, Value]  # par.<name> -> the value in force
