@@ -61,7 +61,7 @@ class Finding:
     reason: str | None
     missing: tuple[str, ...]
     body: dict[str, Any]  # the JSON form
-    json: orjson.Fragment  # `body` as JSON text
+    json: bytes  # `body` as JSON text
 
 
 def plain(value: object) -> object:
@@ -273,7 +273,7 @@ class Explainer:
             "thresholds": plan.refs_case[case_index] if case_index is not None else plan.refs_any,
             "citations": plan.citations,
         }
-        return Finding(rule, status, body["severity"], body["case"], reason, missing, body, orjson.Fragment(orjson.dumps(body)))
+        return Finding(rule, status, body["severity"], body["case"], reason, missing, body, orjson.dumps(body))
 
     def tables(self, facts: FactSet) -> Tables:
         """The verdict's threshold and source tables: made once per set of parameters in force."""
@@ -399,8 +399,8 @@ class Tables:
     def __init__(self, thresholds: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]):
         self.thresholds = thresholds
         self.sources = sources
-        self.thresholds_json = orjson.Fragment(orjson.dumps(thresholds))
-        self.sources_json = orjson.Fragment(orjson.dumps(sources))
+        self.thresholds_json = orjson.dumps(thresholds)
+        self.sources_json = orjson.dumps(sources)
 
 
 def _fill(templates: dict[str, _Template] | None, lookups: dict[str, Any]) -> dict[str, str]:

@@ -39,3 +39,17 @@ def test_verdicts_are_byte_identical_across_processes() -> None:
     outputs = [subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
+
+
+def test_spliced_json_is_the_document_serialised() -> None:
+    """`to_json_bytes` joins findings' kept JSON text; the bytes must be those of the whole document."""
+    import json
+
+    import orjson
+
+    screener = Screener(ROOT / "rules" / "national")
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        for timestamp in (False, True):
+            verdict = screener.screen(yaml.safe_load(path.read_text(encoding="utf-8")), timestamp=timestamp)
+            assert verdict.to_json_bytes() == orjson.dumps(verdict.document), path.name
+            assert json.loads(verdict.to_json()) == json.loads(verdict.to_json(indent=True))
