@@ -72,7 +72,7 @@ class Screener:
         fired = self.runtime.fire(fact, checked=True)
         findings = self.explainer.findings(facts, fired)
         return build_verdict(
-            proposal_json=model.model_dump(mode="json"),
+            proposal=model,
             findings=findings,
             pack=self.pack,
             zone=profile,

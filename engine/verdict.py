@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 from .explain import Finding, Tables
-from .model import label_for
+from .model import Proposal, label_for
 
 SCHEMA_VERSION = "1.0"
 _SPLICED = ("findings", "thresholds", "sources", "generated_at")  # the document's last keys, in order
@@ -23,18 +23,44 @@ DECISIONS = {
 }
 
 
+class _Sorted(NamedTuple):
+    """The findings as the decision and the summary read them, sorted in one pass."""
+
+    counts: dict[str, int]
+    violated: dict[str, list[Finding]]  # by severity
+    blocking: list[Finding]  # non-advisory, undetermined for missing facts
+    not_checked: list[Finding]  # undetermined for want of a control value
+
+
+def _sort(findings: list[Finding]) -> _Sorted:
+    counts = dict.fromkeys(("violated", "satisfied", "not_applicable", "undetermined"), 0)
+    violated: dict[str, list[Finding]] = {"veto": [], "mandatory": [], "condition": [], "advisory": []}
+    blocking: list[Finding] = []
+    not_checked: list[Finding] = []
+    for f in findings:
+        counts[f.status] += 1
+        if f.status == "violated":
+            violated[f.severity].append(f)
+        elif f.reason == "missing_facts":
+            if f.severity != "advisory":
+                blocking.append(f)
+        elif f.reason == "no_threshold":
+            not_checked.append(f)
+    return _Sorted(counts, violated, blocking, not_checked)
+
+
+def _decide(found: _Sorted) -> str:
+    for severity, decision in (("veto", "rejected"), ("mandatory", "revise")):
+        if found.violated[severity]:
+            return decision
+    if found.blocking:
+        return "incomplete"
+    return "conditional" if found.violated["condition"] else "approved"
+
+
 def decide(findings: list[Finding]) -> str:
     """Decision after every rule has been evaluated (docs/rule-format.md 6.5)."""
-    violated = {f.severity for f in findings if f.status == "violated"}
-    if "veto" in violated:
-        return "rejected"
-    if "mandatory" in violated:
-        return "revise"
-    if any(f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory" for f in findings):
-        return "incomplete"
-    if "condition" in violated:
-        return "conditional"
-    return "approved"
+    return _decide(_sort(findings))
 
 
 @dataclass(frozen=True)
@@ -66,9 +92,10 @@ class Verdict:
         return {f.rule.id: f for f in self.findings}
 
 
-def digest(data: Any) -> str:
-    """sha256 of the canonical JSON (sorted keys, no spaces, UTF-8) of the validated proposal."""
-    return "sha256:" + hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+def digest(proposal: Proposal) -> str:
+    """sha256 of the validated proposal's JSON as the model writes it: fields in schema order, absent
+    ones as null, no spaces, UTF-8. Same proposal, same digest, whatever the input's key order."""
+    return "sha256:" + hashlib.sha256(proposal.model_dump_json().encode()).hexdigest()
 
 
 def clause(rule: Any) -> str:
@@ -120,7 +147,7 @@ def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[F
 
 def build_verdict(
     *,
-    proposal_json: dict[str, Any],
+    proposal: Proposal,
     findings: list[Finding],
     pack: Any,
     zone: Any,
@@ -130,26 +157,16 @@ def build_verdict(
     fact_origins: dict[str, str],
     timestamp: bool = True,
 ) -> Verdict:
-    decision = decide(findings)
-    counts = dict.fromkeys(("violated", "satisfied", "not_applicable", "undetermined"), 0)
-    violated: dict[str, list[Finding]] = {"veto": [], "mandatory": [], "condition": [], "advisory": []}
-    blocking: list[Finding] = []
-    not_checked: list[str] = []
-    for f in findings:  # one pass: what the summary and the lists below need
-        counts[f.status] += 1
-        if f.status == "violated":
-            violated[f.severity].append(f)
-        elif f.reason == "missing_facts":
-            if f.severity != "advisory":
-                blocking.append(f)
-        elif f.reason == "no_threshold":
-            not_checked.append(f.rule.id)
+    found = _sort(findings)
+    decision = _decide(found)
+    counts, violated, blocking = found.counts, found.violated, found.blocking
+    not_checked = [f.rule.id for f in found.not_checked]
     missing = list(dict.fromkeys(p for f in blocking for p in f.missing))
     checked = counts["satisfied"] + counts["not_applicable"]
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
-        "reference": proposal_json["reference"],
-        "name": proposal_json["name"],
+        "reference": proposal.reference,
+        "name": proposal.name,
         "decision": decision,
         "decision_label": DECISIONS[decision],
         "summary": _summary(decision, violated, blocking, missing, checked, not_checked),
@@ -157,7 +174,7 @@ def build_verdict(
         "zone": {"id": zone.id, "name": zone.name, "hash": zone.hash, "fictional": zone.fictional},
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
         "engine": {"name": "zonecheck", "version": engine_version, "evaluator": "durable_rules"},
-        "proposal_digest": digest(proposal_json),
+        "proposal_digest": digest(proposal),
         "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
         "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
                        for f in violated["condition"]],
