@@ -4,11 +4,6 @@ The status of every finding comes from which durable rules fired. This module on
 the values read, the thresholds with their sources, the facts to supply, the message and remedy.
 Everything that depends only on the pack (paths read, bounds, templates, citations) is worked out
 once per rule in a `_Plan`; per screening only values are looked up and templates filled.
-
-A finding is a pure function of its rule, its status and case, and the facts the rule can read
-(`_Plan.key_paths`, plus the parameters in force when it reads any). Findings are kept per rule under
-that key, with their JSON text, so a rule whose inputs recur (coded answers, yes/no facts) is
-explained once; a test checks that kept findings are byte-identical to freshly made ones.
 """
 
 from __future__ import annotations
@@ -47,12 +42,9 @@ AMBIGUOUS_CODE_HINT = {"zh": "行业代码过短，对应多个控制值：请�
                        "en": "the industry code is too short and maps to several control values: give 3 or 4 digits"}
 
 
-MEMO_LIMIT = 4096  # findings kept per rule; cleared whole when full, so memory stays flat
-
-
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule's conclusion. Shared between verdicts with the same inputs: never modify `body`."""
+    """One rule's conclusion."""
 
     rule: Rule
     status: str
@@ -126,25 +118,6 @@ class _Plan:
         self.citations = [self.citation(c) for c in rule.citations]
         self.citation_sources = tuple(c.source for c in rule.citations if c.source)
         self.has_defaults = bool(rule.defaults)
-        self.key_paths, self.key_params = self.inputs(direct)
-        self.memo: dict[tuple[object, ...], Finding] = {}
-
-    def inputs(self, direct: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Every fact path a finding of this rule can show or depend on, and the parameters among them."""
-        shown = [path for templates in (*self.messages.values(), *self.case_messages, *self.case_remedies)
-                 if templates for template in templates.values() for path, _ in template.pairs
-                 if not path.startswith("remedy.")]
-        shown += [path for remedy in self.rule.remedy_values for path in remedy.formula.paths]
-        shown += [default.fact for default in self.rule.defaults]
-        paths: list[str] = []
-        for path in [*direct, *shown, *self.value_paths]:
-            for inner in [path, *self.formula_inputs(path)]:
-                if inner not in paths:
-                    paths.append(inner)
-        params = tuple(path[4:] for path in paths if path.startswith("par."))
-        if params:
-            paths.append("project.industry_code")  # a too-short code is named with a hint
-        return tuple(paths), params
 
     def formula_inputs(self, path: str) -> list[str]:
         if not path.startswith("ind."):
@@ -186,9 +159,8 @@ class _Plan:
 
 
 class Explainer:
-    def __init__(self, pack: Pack, compiled: Compiled, *, memo: bool = True):
+    def __init__(self, pack: Pack, compiled: Compiled):
         self.pack = pack
-        self.memo = memo  # off: every finding is made afresh (tests compare the two)
         self.compiled = compiled
         self.plans = [_Plan(rule, pack) for rule in pack.rules]
         self.units: dict[str, str | None] = {}
@@ -215,22 +187,9 @@ class Explainer:
         return result
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
-        screening: _Screening | None = None
-        get, parameters = facts.values.get, facts.parameters
-        out: list[Finding] = []
-        for plan, (status, case) in zip(self.plans, self.statuses(fired)):
-            # the parameters in force stand for how each was resolved (they are one shared object)
-            key = (status, case, parameters if plan.key_params else None, *map(get, plan.key_paths))
-            found = plan.memo.get(key) if self.memo else None
-            if found is None:
-                screening = screening or _Screening(self, facts)
-                found = self.finding(plan, screening, status, case)
-                if self.memo:
-                    if len(plan.memo) >= MEMO_LIMIT:
-                        plan.memo.clear()
-                    plan.memo[key] = found
-            out.append(found)
-        return out
+        screening = _Screening(self, facts)
+        return [self.finding(plan, screening, status, case)
+                for plan, (status, case) in zip(self.plans, self.statuses(fired))]
 
     # --- one finding ---------------------------------------------------------------------------
     def finding(self, plan: _Plan, screening: _Screening, status: str, case_index: int | None) -> Finding:

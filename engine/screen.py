@@ -44,12 +44,11 @@ def validate(data: Any) -> Proposal:
 class Screener:
     """A compiled rule pack, ready to screen proposals from any thread."""
 
-    def __init__(self, pack: Pack | str | Path = DEFAULT_RULES / "national", runtime: Runtime | None = None,
-                 *, memo: bool = True):
+    def __init__(self, pack: Pack | str | Path = DEFAULT_RULES / "national", runtime: Runtime | None = None):
         self.pack = pack if isinstance(pack, Pack) else load_pack(pack)
         self.compiled = compile_pack(self.pack)
         self.runtime = runtime or Runtime(self.compiled)
-        self.explainer = Explainer(self.pack, self.compiled, memo=memo)
+        self.explainer = Explainer(self.pack, self.compiled)
         self.facts = FactBuilder(self.pack)
         # the pack lives as long as the process: keep the collector from rescanning it (p99 latency)
         gc.freeze()
