@@ -158,9 +158,13 @@ class _Plan:
         return {"source": citation.source.id, "article": citation.article}
 
 
+_UNSET = object()
+
+
 class Explainer:
     def __init__(self, pack: Pack, compiled: Compiled):
         self.pack = pack
+        self.coded = frozenset(path for path, spec in FACTS.items() if spec.choice_labels)  # read per language
         self.compiled = compiled
         self.plans = [_Plan(rule, pack) for rule in pack.rules]
         self.units: dict[str, str | None] = {}
@@ -337,6 +341,9 @@ class Explainer:
         return entry
 
     def unit(self, path: str) -> str | None:
+        found = self.units.get(path, _UNSET)
+        if found is not _UNSET:
+            return found  # type: ignore[return-value]
         if path not in self.units:
             head, _, name = path.partition(".")
             if head == "ind":
@@ -369,7 +376,8 @@ def _fill(templates: dict[str, _Template] | None, lookups: dict[str, Any]) -> di
 
 
 class _Screening:
-    """Per-screening memory: each value is turned into text once, whichever rules show it."""
+    """Per-screening memory: each value is turned into text once, whichever rules and languages show
+    it (only coded values read differently in zh and en)."""
 
     def __init__(self, explainer: Explainer, facts: FactSet):
         self.explainer = explainer
@@ -378,19 +386,20 @@ class _Screening:
         self._lookups = {lang: self._lookup(lang, {}, {}) for lang in ("zh", "en")}
 
     def _lookup(self, lang: str, assumed: dict[str, object], remedies: dict[str, str]) -> Any:
-        memo = self._text[lang]
-        values = self.facts.values
-        unit = self.explainer.unit
+        memo, other = self._text[lang], self._text["en" if lang == "zh" else "zh"]
+        values, unit, coded = self.facts.values, self.explainer.unit, self.explainer.coded
 
         def lookup(path: str) -> str:
-            found = memo.get(path)
-            if found is not None and path not in assumed:
-                return found
-            if path in assumed:
+            if assumed and path in assumed:
                 return format_value(display_choice(path, assumed[path], lang), unit(path))
-            if path.startswith("remedy."):
-                return remedies.get(path[7:], "—")
-            found = memo[path] = format_value(display_choice(path, values.get(path), lang), unit(path))
+            found = memo.get(path)
+            if found is None:
+                if path.startswith("remedy."):
+                    return remedies.get(path[7:], "—")
+                if path in coded:
+                    found = memo[path] = format_value(display_choice(path, values.get(path), lang), unit(path))
+                else:
+                    found = memo[path] = other[path] = format_value(values.get(path), unit(path))
             return found
         return lookup
 
