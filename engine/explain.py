@@ -53,7 +53,6 @@ class Finding:
     reason: str | None
     missing: tuple[str, ...]
     body: dict[str, Any]  # the JSON form
-    json: bytes  # `body` as JSON text
 
 
 def plain(value: object) -> object:
@@ -236,7 +235,7 @@ class Explainer:
             "thresholds": plan.refs_case[case_index] if case_index is not None else plan.refs_any,
             "citations": plan.citations,
         }
-        return Finding(rule, status, body["severity"], body["case"], reason, missing, body, orjson.dumps(body))
+        return Finding(rule, status, body["severity"], body["case"], reason, missing, body)
 
     def tables(self, facts: FactSet) -> Tables:
         """The verdict's threshold and source tables: made once per set of parameters in force."""
@@ -358,15 +357,16 @@ class Explainer:
 
 
 class Tables:
-    """A verdict's `thresholds` and `sources`, with their JSON text. Shared: never modify."""
+    """A verdict's `thresholds` and `sources`, with their JSON text: the same for every proposal with
+    the same parameters in force, so serialised once. Shared between verdicts: never modify."""
 
     __slots__ = ("thresholds", "sources", "thresholds_json", "sources_json")
 
     def __init__(self, thresholds: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]):
         self.thresholds = thresholds
         self.sources = sources
-        self.thresholds_json = orjson.dumps(thresholds)
-        self.sources_json = orjson.dumps(sources)
+        self.thresholds_json = orjson.Fragment(orjson.dumps(thresholds))
+        self.sources_json = orjson.Fragment(orjson.dumps(sources))
 
 
 def _fill(templates: dict[str, _Template] | None, lookups: dict[str, Any]) -> dict[str, str]:

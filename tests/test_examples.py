@@ -41,8 +41,9 @@ def test_verdicts_are_byte_identical_across_processes() -> None:
     assert outputs[0] == outputs[1] and outputs[0].count("\n") == 6
 
 
-def test_spliced_json_is_the_document_serialised() -> None:
-    """`to_json_bytes` joins findings' kept JSON text; the bytes must be those of the whole document."""
+def test_json_with_kept_table_text_is_the_document_serialised() -> None:
+    """`to_json_bytes` reuses the threshold and source tables' JSON text; the bytes must be those of the
+    whole document serialised afresh."""
     import json
 
     import orjson
