@@ -42,7 +42,7 @@ AMBIGUOUS_CODE_HINT = {"zh": "行业代码过短，对应多个控制值：请�
                        "en": "the industry code is too short and maps to several control values: give 3 or 4 digits"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Finding:
     """One rule's conclusion."""
 
@@ -73,9 +73,10 @@ class _Template:
         self.pairs = tuple(zip(parts[1::2], parts[2::2]))  # (placeholder, text after it)
 
     def fill(self, lookup: Any) -> str:
-        if not self.pairs:
-            return self.first
-        return self.first + "".join([lookup(path) + after for path, after in self.pairs])
+        text = self.first
+        for path, after in self.pairs:
+            text += lookup(path) + after
+        return text
 
 
 def _templates(text: dict[str, str] | None) -> dict[str, _Template] | None:
@@ -213,11 +214,11 @@ class Explainer:
         remedy = None
         if case_index is not None and plan.case_remedies[case_index]:
             remedy = _fill(plan.case_remedies[case_index], screening.lookups(assumed, self.remedy_values(rule, facts)))
-        get = facts.values.get
+        read = screening.plain
         if assumed:
-            reads = {path: plain(assumed[path] if path in assumed else get(path)) for path in plan.value_paths}
+            reads = {path: plain(assumed[path]) if path in assumed else read(path) for path in plan.value_paths}
         else:
-            reads = {path: plain(get(path)) for path in plan.value_paths}
+            reads = {path: read(path) for path in plan.value_paths}
         body = {
             "rule_id": rule.id,
             "title": rule.title,
@@ -384,6 +385,14 @@ class _Screening:
         self.facts = facts
         self._text: dict[str, dict[str, str]] = {"zh": {}, "en": {}}
         self._lookups = {lang: self._lookup(lang, {}, {}) for lang in ("zh", "en")}
+        self._plain: dict[str, object] = {}
+
+    def plain(self, path: str) -> object:
+        """A value's JSON form, made once per screening (many rules read the site area)."""
+        found = self._plain.get(path, _UNSET)
+        if found is _UNSET:
+            found = self._plain[path] = plain(self.facts.values.get(path))
+        return found
 
     def _lookup(self, lang: str, assumed: dict[str, object], remedies: dict[str, str]) -> Any:
         memo, other = self._text[lang], self._text["en" if lang == "zh" else "zh"]
