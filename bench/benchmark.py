@@ -2,12 +2,17 @@
 
     .venv/bin/python bench/benchmark.py [--seconds 3] [--out bench/results.md]
 
-- zonecheck: a full explained verdict (validation, facts, durable_rules, findings, JSON text).
+Every implementation screens the same sequence of distinct proposals (bench/workload.py), each seen
+once: nothing is flattered by remembering an earlier screening.
+
+- zonecheck: a full explained verdict (validation, facts, durable_rules, findings, JSON bytes).
+- zonecheck up to the statuses: validation, facts and durable_rules, no explanation.
 - reference: the pure-Python reference evaluator (oracle/) on the same proposals: the speed floor.
 - zen-engine: GoRules' engine with its trace on, over one expression node holding one check per
   rule of the pack (the peer to beat); skipped when `zen-engine` is not installed (`pip install -e '.[bench]'`).
-  zen gets the proposal with numbers as JSON numbers and absent numbers as 0 (its arithmetic fails on
-  null): a speed comparison over the same proposal shape, not a second opinion on the verdict.
+  zen gets the proposal with numbers as JSON numbers, absent numbers as 0 and an absent site area as 1
+  (its arithmetic fails on null and on division by zero): a speed comparison over the same proposal
+  shape, not a second opinion on the verdict.
 - memory: RSS before and after 20,000 evaluations in this process.
 """
 
@@ -16,23 +21,24 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import itertools
 import json
 import os
 import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.workload import iter_proposals  # noqa: E402
 from engine.model import FACTS, Proposal  # noqa: E402
 from engine.screen import Screener  # noqa: E402
 
@@ -45,29 +51,65 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def measure(name: str, call: Callable[[Any], Any], inputs: list[Any], seconds: float) -> dict[str, Any]:
-    for item in inputs * 20:  # warm up
-        call(item)
+def measure(name: str, call: Callable[[Any], Any], inputs: Iterator[Any], seconds: float,
+            prepare: Callable[[Any], Any] = lambda item: item) -> dict[str, Any]:
+    """Call on fresh inputs until `seconds` of calls have run; `prepare` runs outside the timing."""
+    for item in itertools.islice(inputs, 300):  # warm up
+        call(prepare(item))
     latencies: list[int] = []
-    deadline = time.perf_counter() + seconds
-    index = 0
     gc.collect()
-    while time.perf_counter() < deadline:
-        item = inputs[index % len(inputs)]
+    spent = 0
+    budget = int(seconds * 1e9)
+    while spent < budget:
+        item = prepare(next(inputs))
         start = time.perf_counter_ns()
         call(item)
-        latencies.append(time.perf_counter_ns() - start)
-        index += 1
+        took = time.perf_counter_ns() - start
+        latencies.append(took)
+        spent += took
     latencies.sort()
-    total_s = sum(latencies) / 1e9
     return {
         "name": name,
         "evaluations": len(latencies),
-        "per_second": len(latencies) / total_s,
+        "per_second": len(latencies) / (spent / 1e9),
         "p50_us": latencies[len(latencies) // 2] / 1000,
         "p99_us": latencies[int(len(latencies) * 0.99)] / 1000,
         "mean_us": statistics.fmean(latencies) / 1000,
     }
+
+
+def stages(screener: Screener, inputs: Iterator[Any], count: int) -> dict[str, float]:
+    """Mean µs per stage of a full verdict, over `count` fresh proposals (engine/screen.py's steps)."""
+    from engine import __version__
+    from engine.compiler import durable_fact
+    from engine.screen import validate
+    from engine.verdict import build_verdict
+
+    spent = dict.fromkeys(("validation", "facts", "durable fact", "durable_rules", "explanation", "verdict",
+                           "JSON"), 0)
+    clock = time.perf_counter_ns
+    for item in itertools.islice(inputs, count):
+        t0 = clock()
+        model = validate(item)
+        t1 = clock()
+        zone = screener.pack.zones[model.zone]
+        facts = screener.facts.build(model, zone, model.submitted_on)
+        t2 = clock()
+        fact = durable_fact(screener.compiled, facts.values)
+        t3 = clock()
+        fired = screener.runtime.fire(fact, checked=True)
+        t4 = clock()
+        findings = screener.explainer.findings(facts, fired)
+        t5 = clock()
+        verdict = build_verdict(proposal=model, findings=findings, pack=screener.pack, zone=zone,
+                                screening_date=model.submitted_on, engine_version=__version__,
+                                tables=screener.explainer.tables(facts), fact_origins=facts.origins)
+        t6 = clock()
+        verdict.to_json_bytes()
+        t7 = clock()
+        for stage, took in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
+            spent[stage] += took
+    return {stage: total / count / 1000 for stage, total in spent.items()}
 
 
 def zen_decision(screener: Screener) -> Callable[[Any], Any] | None:
@@ -132,6 +174,8 @@ def with_numbers(value: Any) -> Any:
             section, name = path.split(".")
             if value[section].get(name) is None and spec.kind in ("number", "enum_list"):
                 value[section][name] = 0 if spec.kind == "number" else []
+        if not value["land"]["site_area_m2"]:
+            value["land"]["site_area_m2"] = 1  # ... and on a division by zero
     if isinstance(value, dict):
         return {k: with_numbers(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -154,38 +198,48 @@ def main() -> None:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 
     screener = Screener()
-    raw = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(args.examples.glob("*.yaml"))]
-    proposals = [Proposal.model_validate(r) for r in raw]
-    as_json = [p.model_dump(mode="json") for p in proposals]
+
+    def fresh(seed: int = 1) -> Iterator[dict[str, Any]]:
+        """The same sequence of distinct proposals for every implementation."""
+        return iter_proposals(args.examples, seed)
 
     from oracle import ReferenceEvaluator
 
     reference = ReferenceEvaluator(ROOT / "rules", "national")
 
-    def decision_only(data: Any) -> str:
-        """zonecheck up to the decision: validation, facts, durable_rules, statuses; no explanation."""
+    def decision_only(data: Any) -> list[tuple[str, int | None]]:
+        """zonecheck up to the statuses: validation, facts, durable_rules; no explanation."""
         from engine.compiler import durable_fact
         from engine.screen import validate
 
         model = validate(data)
         facts = screener.facts.build(model, screener.pack.zones[model.zone], model.submitted_on)
         fired = screener.runtime.fire(durable_fact(screener.compiled, facts.values), checked=True)
-        return str(screener.explainer.statuses(fired))
+        return screener.explainer.statuses(fired)
+
+    def as_json(data: Any) -> Any:
+        return Proposal.model_validate(data).model_dump(mode="json")
 
     results = [
         measure("zonecheck (durable_rules, full explained verdict as JSON)",
-                lambda r: screener.screen(r).to_json(), raw, args.seconds),
-        measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, raw, args.seconds),
-        measure("reference evaluator (pure Python, decision + statuses)", reference.evaluate, as_json, args.seconds),
+                lambda r: screener.screen(r).to_json_bytes(), fresh(), args.seconds),
+        measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh(), args.seconds),
+        measure("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
+                fresh(), args.seconds, prepare=as_json),
     ]
     zen = zen_decision(screener)
     if zen is not None:
-        numeric = [with_numbers(p) for p in proposals]
-        results.append(measure("zen-engine 2.x, trace on (one expression node)", zen, numeric, args.seconds))
+        results.append(measure("zen-engine 2.x, trace on (one expression node)", zen, fresh(), args.seconds,
+                               prepare=lambda r: with_numbers(Proposal.model_validate(r))))
+    breakdown = stages(screener, fresh(2), 3_000)
 
+    memory_inputs = fresh(3)
+    for item in itertools.islice(memory_inputs, 2_000):  # caches of parameter sets fill once
+        screener.screen(item).to_json_bytes()
+    gc.collect()
     before = rss_mb()
-    for n in range(args.memory_evaluations):
-        screener.screen(raw[n % len(raw)]).to_json()
+    for item in itertools.islice(memory_inputs, args.memory_evaluations):
+        screener.screen(item).to_json_bytes()
     gc.collect()
     after = rss_mb()
 
@@ -194,8 +248,9 @@ def main() -> None:
         f"# zonecheck benchmark ({time.strftime('%Y-%m-%d')}, {platform.python_implementation()} "
         f"{platform.python_version()}, one core of {os.cpu_count()})",
         "",
-        f"Pack `{screener.pack.id}` {screener.pack.version}: {len(screener.pack.rules)} rules; "
-        f"{len(raw)} example proposals in rotation; {args.seconds:g} s per implementation.",
+        f"Pack `{screener.pack.id}` {screener.pack.version}: {len(screener.pack.rules)} rules. Distinct proposals "
+        f"derived from the {len(list(args.examples.glob('*.yaml')))} examples (bench/workload.py), each screened "
+        f"once; {args.seconds:g} s of calls per implementation.",
         "",
         "| implementation | evaluations/s | p50 µs | p99 µs | zonecheck ÷ this |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -203,8 +258,13 @@ def main() -> None:
     for r in results:
         lines.append(f"| {r['name']} | {r['per_second']:,.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | "
                      f"{base / r['per_second']:.2f} |")
+    total = sum(breakdown.values())
+    lines += ["", "Where a full verdict's time goes (mean over 3,000 fresh proposals):", "",
+              "| stage | µs | share |", "| --- | ---: | ---: |"]
+    lines += [f"| {stage} | {took:.0f} | {took / total:.0%} |" for stage, took in breakdown.items()]
+    lines += [f"| total | {total:.0f} | |"]
     lines += ["", f"Memory: RSS {before:.1f} MB before and {after:.1f} MB after {args.memory_evaluations:,} "
-                  f"further screenings ({after - before:+.1f} MB)."]
+                  f"further screenings of distinct proposals ({after - before:+.1f} MB)."]
     report = "\n".join(lines) + "\n"
     print(report)
     if args.out:

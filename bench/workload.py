@@ -8,7 +8,9 @@ dropped, and the zone, industry code and a few coded answers vary. Seeded: same 
 from __future__ import annotations
 
 import copy
+import itertools
 import random
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,13 +39,13 @@ def _scale(value: Any, rng: random.Random) -> Any:
     return str(scaled.quantize(Decimal("0.01")))
 
 
-def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str, Any]]:
+def iter_proposals(examples: Path, seed: int = 20261121) -> Iterator[dict[str, Any]]:
+    """Distinct proposals without end, made one at a time (a long run holds none of them)."""
     rng = random.Random(seed)
     bases = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(examples.glob("*.yaml"))]
-    out: list[dict[str, Any]] = []
-    for n in range(count):
+    for n in itertools.count():
         proposal = copy.deepcopy(bases[n % len(bases)])
-        proposal["reference"] = f"BENCH-{n:06d}"
+        proposal["reference"] = f"BENCH-{seed}-{n:07d}"
         proposal["zone"] = rng.choice(ZONES)
         proposal["project"]["industry_code"] = rng.choice(CODES)
         for section in ("investment", "land", "environment", "outputs"):
@@ -56,5 +58,8 @@ def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str
         for (section, name), choices in TOGGLES.items():
             if rng.random() < 0.3:
                 proposal.setdefault(section, {})[name] = rng.choice(choices)
-        out.append(proposal)
-    return out
+        yield proposal
+
+
+def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str, Any]]:
+    return list(itertools.islice(iter_proposals(examples, seed), count))

@@ -15,7 +15,7 @@ from .params import Resolved, resolve
 from .units import quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
-CACHE_LIMIT = 10_000  # parameter sets kept; cleared whole when full
+CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB); cleared whole when full
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import gc
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,15 +23,25 @@ def rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
+def distinct(examples: list[dict[str, Any]], n: int) -> dict[str, Any]:
+    """The n-th of a stream of distinct proposals: another date, code and site area each time, so the
+    cache of parameter sets fills, is cleared and fills again many times over."""
+    proposal = copy.deepcopy(examples[n % len(examples)])
+    proposal["submitted_on"] = (dt.date(2024, 1, 1) + dt.timedelta(days=n % 900)).isoformat()
+    proposal["project"]["industry_code"] = ("3812", "2614", "1310", "3471", "26", "38")[n % 6]
+    proposal.setdefault("land", {})["site_area_m2"] = str(20_000 + n)
+    return proposal
+
+
 def test_twenty_thousand_screenings_keep_memory_flat() -> None:
     screener = Screener(ROOT / "rules" / "national")
-    proposals = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").glob("*.yaml"))]
-    for n in range(2_000):  # warm up: caches of parameter values and texts fill once
-        screener.screen(proposals[n % len(proposals)]).to_json()
+    examples = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    for n in range(2_000):  # warm up: the bounded caches of parameter sets and texts reach their size
+        screener.screen(distinct(examples, n)).to_json_bytes()
     gc.collect()
     before = rss_mb()
-    for n in range(20_000):
-        screener.screen(proposals[n % len(proposals)]).to_json()
+    for n in range(2_000, 22_000):
+        screener.screen(distinct(examples, n)).to_json_bytes()
     gc.collect()
     after = rss_mb()
     print(f"RSS {before:.1f} MB before, {after:.1f} MB after 20,000 screenings")
