@@ -165,7 +165,6 @@ class Explainer:
     def __init__(self, pack: Pack, compiled: Compiled):
         self.pack = pack
         self.coded = frozenset(path for path, spec in FACTS.items() if spec.choice_labels)  # read per language
-        self.compiled = compiled
         self.plans = [_Plan(rule, pack) for rule in pack.rules]
         self.units: dict[str, str | None] = {}
         self.citation_sources = {src.id: src for plan in self.plans for src in plan.citation_sources}
@@ -344,24 +343,23 @@ class Explainer:
         found = self.units.get(path, _UNSET)
         if found is not _UNSET:
             return found  # type: ignore[return-value]
-        if path not in self.units:
-            head, _, name = path.partition(".")
-            if head == "ind":
-                unit = self.pack.indicators[name].unit
-            elif head == "par":
-                unit = self.pack.parameters[name].unit
-            else:
-                spec = FACTS.get(path)
-                unit = spec.unit if spec else None
-            self.units[path] = unit
-        return self.units[path]
+        head, _, name = path.partition(".")
+        if head == "ind":
+            unit = self.pack.indicators[name].unit
+        elif head == "par":
+            unit = self.pack.parameters[name].unit
+        else:
+            spec = FACTS.get(path)
+            unit = spec.unit if spec else None
+        self.units[path] = unit
+        return unit
 
 
 class Tables:
     """A verdict's `thresholds` and `sources`, with their JSON text: the same for every proposal with
     the same parameters in force, so serialised once. Shared between verdicts: never modify."""
 
-    __slots__ = ("thresholds", "sources", "thresholds_json", "sources_json")
+    __slots__ = ("sources", "sources_json", "thresholds", "thresholds_json")
 
     def __init__(self, thresholds: dict[str, dict[str, Any]], sources: dict[str, dict[str, Any]]):
         self.thresholds = thresholds
