@@ -114,7 +114,8 @@ def _named(rule: Any) -> tuple[str, str, str]:
     return found[1:]  # type: ignore[return-value]
 
 
-_SEVERITY_WORDS = (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"), ("condition", "附加条件", "condition"))
+_SEVERITY_WORDS = (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"),
+                   ("condition", "附加条件", "condition"))
 
 
 def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[Finding], missing: list[str],
