@@ -291,31 +291,19 @@ class Compiler:
                 raise PackError(f"{where}: {kind} needs a non-empty list")
             children = tuple(self.compile_condition(c, where=where) for c in items)
             fns = tuple(c.fn for c in children)
-            if kind == "all":
+            decisive = kind == "any"  # all: one False decides; any: one True decides
 
-                def f_all(vals, _fns=fns):
-                    unknown = False
-                    for fn in _fns:
-                        r = fn(vals)
-                        if r is False:
-                            return False
-                        if r is None:
-                            unknown = True
-                    return None if unknown else True
-
-                return Node(f_all, "all", children)
-
-            def f_any(vals, _fns=fns):
+            def f_combined(vals, _fns=fns, _decisive=decisive):
                 unknown = False
                 for fn in _fns:
                     r = fn(vals)
-                    if r is True:
-                        return True
+                    if r is _decisive:
+                        return _decisive
                     if r is None:
                         unknown = True
-                return None if unknown else False
+                return None if unknown else not _decisive
 
-            return Node(f_any, "any", children)
+            return Node(f_combined, kind, children)
         if "not" in cond:
             if len(cond) != 1:
                 raise PackError(f"{where}: bad condition {cond!r}")

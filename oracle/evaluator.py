@@ -166,7 +166,6 @@ class ReferenceEvaluator:
         vals = self._values(proposal, as_of)
         findings: dict[str, dict] = {}
         explain = self._compiler.explain
-        veto = mandatory = incomplete = condition = False
         for rule_id, severity, applies_fn, applies, rule, cases in self._plan:
             v = vals if rule is None else _apply_defaults(rule, vals)
             status = SATISFIED
@@ -207,31 +206,12 @@ class ReferenceEvaluator:
                         "status": UNDETERMINED, "case": None, "severity": severity,
                         "reason": MISSING_FACTS, "missing_facts": missing,
                     }
-                    if severity != "advisory":
-                        incomplete = True
             else:
                 findings[rule_id] = {
                     "status": status, "case": case_id, "severity": severity,
                     "reason": None, "missing_facts": [],
                 }
-                if status == VIOLATED:
-                    if severity == "veto":
-                        veto = True
-                    elif severity == "mandatory":
-                        mandatory = True
-                    elif severity == "condition":
-                        condition = True
-        if veto:
-            decision = "rejected"
-        elif mandatory:
-            decision = "revise"
-        elif incomplete:
-            decision = "incomplete"
-        elif condition:
-            decision = "conditional"
-        else:
-            decision = "approved"
-        return {"decision": decision, "findings": findings}
+        return {"decision": decide(findings), "findings": findings}
 
     # -- debugging / testing helpers ----------------------------------------------------------
 
