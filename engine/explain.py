@@ -239,10 +239,10 @@ class Explainer:
 
     def tables(self, facts: FactSet) -> Tables:
         """The verdict's threshold and source tables: made once per set of parameters in force."""
-        found = facts.parameters.tables.get("explained")
-        if found is None:
-            found = facts.parameters.tables["explained"] = Tables(self.thresholds(facts), self.sources(facts))
-        return found  # type: ignore[return-value]
+        parameters = facts.parameters
+        if parameters.tables is None:
+            parameters.tables = Tables(self.thresholds(facts), self.sources(facts))
+        return parameters.tables  # type: ignore[return-value]
 
     def sources(self, facts: FactSet) -> dict[str, dict[str, Any]]:
         """Every source a verdict names: the rules' citations and the threshold rows in use."""

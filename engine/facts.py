@@ -18,15 +18,14 @@ Value = Decimal | bool | str | int | tuple[str, ...]
 CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB); cleared whole when full
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass
 class Parameters:
     """Every parameter resolved for one zone, date and set of key facts. Shared by all proposals that
-    have them, so whatever is worked out from it (the verdict's threshold table) is kept in `tables`.
-    Compared by identity: one object per resolution, so it can key what depends on it."""
+    have them, so the verdict tables worked out from it are kept with it."""
 
     resolved: dict[str, Resolved]
     values: dict[str, Value]  # par.<name> -> the value in force
-    tables: dict[str, object] = field(default_factory=dict)
+    tables: object = None  # explain.Tables, made on first use
 
 
 @dataclass

@@ -102,18 +102,6 @@ def clause(rule: Any) -> str:
     return f"{source.number or source.document} {first.article}".strip()
 
 
-_NAMED: dict[int, tuple[str, str, str]] = {}  # id(rule) -> how a summary names it in zh and en, and its clause
-
-
-def _named(rule: Any) -> tuple[str, str, str]:
-    found = _NAMED.get(id(rule))
-    if found is None or found[0] is not rule:
-        where = clause(rule)
-        found = _NAMED[id(rule)] = (rule, f"{rule.id} {rule.title['zh']}（{where}）",  # type: ignore[assignment]
-                                    f"{rule.id} {rule.title['en']} ({where})", f"{rule.id} {where}")
-    return found[1:]  # type: ignore[return-value]
-
-
 _SEVERITY_WORDS = (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"),
                    ("condition", "附加条件", "condition"))
 
@@ -123,12 +111,12 @@ def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[F
     zh = [f"结论：{DECISIONS[decision]['zh']}。"]
     en = [f"Decision: {DECISIONS[decision]['en']}."]
     for severity, zh_word, en_word in _SEVERITY_WORDS:
-        hits = [_named(f.rule) for f in violated[severity]]
+        hits = [(f.rule, clause(f.rule)) for f in violated[severity]]
         if hits:
-            zh.append(f"{zh_word}：" + "；".join(h[0] for h in hits) + "。")
-            en.append(f"{en_word}: " + "; ".join(h[1] for h in hits) + ".")
+            zh.append(f"{zh_word}：" + "；".join(f"{r.id} {r.title['zh']}（{c}）" for r, c in hits) + "。")
+            en.append(f"{en_word}: " + "; ".join(f"{r.id} {r.title['en']} ({c})" for r, c in hits) + ".")
     if missing:
-        where = [_named(f.rule)[2] for f in blocking]
+        where = [f"{f.rule.id} {clause(f.rule)}" for f in blocking]
         zh.append("需补充：" + "、".join(label_for(p) for p in missing) + "（" + "；".join(where) + "）。")
         en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(where) + ").")
     if decision == "approved":
