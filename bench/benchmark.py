@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.workload import iter_proposals  # noqa: E402
-from engine.model import FACTS, Proposal  # noqa: E402
-from engine.screen import Screener  # noqa: E402
+from zonecheck.engine.contract.proposal import FACTS, Proposal  # noqa: E402
+from zonecheck.engine.screener import Screener  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -79,11 +79,11 @@ def measure(name: str, call: Callable[[Any], Any], inputs: Iterator[Any], second
 
 
 def stages(screener: Screener, inputs: Iterator[Any], count: int) -> dict[str, float]:
-    """Mean µs per stage of a full verdict, over `count` fresh proposals (engine/screen.py's steps)."""
-    from engine import __version__
-    from engine.compiler import durable_fact
-    from engine.screen import validate
-    from engine.verdict import build_verdict
+    """Mean µs per stage of a full verdict, over `count` fresh proposals (engine/screener.py's steps)."""
+    from zonecheck.engine import __version__
+    from zonecheck.engine.core.compiler import durable_fact
+    from zonecheck.engine.screener import validate
+    from zonecheck.engine.explain.verdict import build_verdict
 
     spent = dict.fromkeys(("validation", "facts", "durable fact", "durable_rules", "explanation", "verdict",
                            "JSON"), 0)
@@ -203,14 +203,14 @@ def main() -> None:
         """The same sequence of distinct proposals for every implementation."""
         return iter_proposals(args.examples, seed)
 
-    from oracle import ReferenceEvaluator
+    from zonecheck.oracle import ReferenceEvaluator
 
     reference = ReferenceEvaluator(ROOT / "rules", "national")
 
     def decision_only(data: Any) -> list[tuple[str, int | None]]:
         """zonecheck up to the statuses: validation, facts, durable_rules; no explanation."""
-        from engine.compiler import durable_fact
-        from engine.screen import validate
+        from zonecheck.engine.core.compiler import durable_fact
+        from zonecheck.engine.screener import validate
 
         model = validate(data)
         facts = screener.facts.build(model, screener.pack.zones[model.zone], model.submitted_on)

@@ -35,7 +35,7 @@ _TABLE_FIXED = ("value", "unit", "valid_from", "valid_to", "source")
 
 def fact_types() -> dict[str, Type]:
     """Proposal fact catalogue from engine.model.FACTS (the only thing imported from engine/)."""
-    from engine.model import FACTS
+    from zonecheck.engine.contract.proposal import FACTS
 
     return {
         path: Type(spec.kind, spec.unit, tuple(spec.choices))

@@ -1,0 +1,10 @@
+"""What zonecheck offers people and systems, on top of `zonecheck.engine` (which never imports it).
+
+Layers, lowest first; each imports only the engine and the layers below it (tests/test_architecture.py):
+
+- `present/`  labels and messages in Chinese and English, rule-book views, renderers (text, Markdown);
+- `app/`      the one screening function the CLI, batch and (later) HTTP call; reading proposal files;
+- `cli/`      the `zonecheck` command.
+
+Room is kept for `api/` (HTTP), `store/` (storage and audit), `web/`, `batch/` and `replay/`.
+"""

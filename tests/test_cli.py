@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from service.cli import app
+from zonecheck.service.cli.main import app
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rules"
 MINI = ["--rules", str(FIXTURE), "--pack", "mini"]

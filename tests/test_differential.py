@@ -18,9 +18,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.model import FACTS, Proposal
-from engine.screen import Screener
-from oracle import ReferenceEvaluator
+from zonecheck.engine.contract.proposal import FACTS, Proposal
+from zonecheck.engine.screener import Screener
+from zonecheck.oracle import ReferenceEvaluator
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = yaml.safe_load((ROOT / "tests" / "rules" / "national" / "_base.yaml").read_text(encoding="utf-8"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.loader import load_pack
-from service.catalogue import rule_table
+from zonecheck.engine.pack.loader import load_pack
+from zonecheck.service.present.rulebook import rule_table
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,7 @@ def _documented(section: str) -> set[str]:
 def test_verdict_fields_are_documented() -> None:
     import yaml
 
-    from engine.screen import Screener
+    from zonecheck.engine.screener import Screener
 
     screener = Screener(ROOT / "rules" / "national")
     documents = [screener.screen(yaml.safe_load(p.read_text(encoding="utf-8"))).document

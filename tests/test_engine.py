@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from engine.compiler import compile_pack
-from engine.runtime import EngineError, Runtime
-from engine.screen import InvalidProposal, Screener
-from engine.verdict import decide
+from zonecheck.engine.core.compiler import compile_pack
+from zonecheck.engine.core.runtime import EngineError, Runtime
+from zonecheck.engine.screener import InvalidProposal, Screener
+from zonecheck.engine.explain.verdict import decide
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rules" / "mini"
 BEFORE_2023 = dt.date(2020, 6, 1)  # the fixture's national plot-ratio and office values are in force

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from engine.screen import Screener
-from engine.verdict import clause
+from zonecheck.engine.screener import Screener
+from zonecheck.engine.explain.verdict import clause
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,7 +33,7 @@ def test_verdicts_are_byte_identical_across_processes() -> None:
     import subprocess
     import sys
 
-    script = ("import sys, yaml, pathlib; from engine.screen import Screener; s = Screener(); "
+    script = ("import sys, yaml, pathlib; from zonecheck.engine.screener import Screener; s = Screener(); "
               "[sys.stdout.write(s.screen(yaml.safe_load(p.read_text(encoding='utf-8')), timestamp=False).to_json() + '\\n') "
               "for p in sorted(pathlib.Path('examples').glob('*.yaml'))]")
     outputs = [subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,

@@ -33,10 +33,10 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from engine.model import FACTS
-from engine.screen import Screener
-from engine.verdict import DECISIONS, Verdict
-from engine.explain import STATUS_LABELS
+from zonecheck.engine.contract.proposal import FACTS
+from zonecheck.engine.screener import Screener
+from zonecheck.engine.explain.verdict import DECISIONS, Verdict
+from zonecheck.engine.explain.findings import STATUS_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = Path(os.environ.get("ZONECHECK_FEATURES", ROOT / "features"))

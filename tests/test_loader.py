@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import PackError, load_pack
+from zonecheck.engine.pack.loader import PackError, load_pack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rules"
 

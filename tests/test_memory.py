@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from engine.screen import Screener
+from zonecheck.engine.screener import Screener
 
 ROOT = Path(__file__).resolve().parent.parent
 

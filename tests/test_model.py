@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from engine.model import FACTS, Proposal, problems_from
+from zonecheck.engine.contract.proposal import FACTS, Proposal, problems_from
 
 MINIMAL = {"reference": "R-1", "name": "项目", "zone": "demo-east", "submitted_on": "2026-11-02",
            "project": {"industry_code": "3812"}}

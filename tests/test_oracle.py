@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from engine.model import Proposal
-from oracle import PackError, ReferenceEvaluator, decide
-from oracle.units import convert, to_decimal
+from zonecheck.engine.contract.proposal import Proposal
+from zonecheck.oracle import PackError, ReferenceEvaluator, decide
+from zonecheck.oracle.units import convert, to_decimal
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = pathlib.Path(__file__).resolve().parent / "oracle_fixtures" / "rules"

@@ -128,8 +128,8 @@ def test_paragraph_boundaries():
 
 def test_rules_lint_checks_the_same_quotes() -> None:
     """`zonecheck rules lint --seeds` (the product's own check) agrees: no quote problems."""
-    from engine.loader import load_pack
-    from service.catalogue import seed_quote_problems
+    from zonecheck.engine.pack.loader import load_pack
+    from zonecheck.service.present.rulebook import seed_quote_problems
 
     if SEEDS is None:
         pytest.fail("seed documents not found beside the repository (../shared/seeds) or in $ZONECHECK_SEEDS_DIR")

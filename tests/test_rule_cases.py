@@ -28,8 +28,8 @@ from typing import Any
 import pytest
 import yaml
 
-from engine.screen import Screener
-from oracle import ReferenceEvaluator
+from zonecheck.engine.screener import Screener
+from zonecheck.oracle import ReferenceEvaluator
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).parent / "rules" / "national"
@@ -111,13 +111,13 @@ def test_rule_case(screener: Screener, reference: ReferenceEvaluator, rule_id: s
 
 
 def verdict_input(screener: Screener, proposal: dict[str, Any]) -> dict[str, Any]:
-    from engine.model import Proposal
+    from zonecheck.engine.contract.proposal import Proposal
 
     return Proposal.model_validate(proposal).model_dump(mode="json")
 
 
 def test_every_rule_has_its_cases(screener: Screener) -> None:
-    from engine.loader import condition_paths
+    from zonecheck.engine.pack.loader import condition_paths
 
     kinds: dict[str, set[str]] = {}
     for rule_id, _, case in CASES:

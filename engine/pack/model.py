@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Union
 
-from .formula import Formula
+from zonecheck.engine.pack.formula import Formula
 
 SEVERITIES = ("veto", "mandatory", "condition", "advisory")
 Text = dict[str, str]  # {"zh": ..., "en": ...}

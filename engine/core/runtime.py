@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import durable_rules_engine as core
 import orjson
 
-from .compiler import ALWAYS, Compiled
+from zonecheck.engine.core.compiler import ALWAYS, Compiled
 
 INT64 = 2**63 - 1
 

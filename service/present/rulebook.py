@@ -6,8 +6,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from engine.pack import Pack, Parameter, Rule, leaves
-from engine.units import format_value
+from zonecheck.engine.pack.model import Pack, Parameter, Rule, leaves
+from zonecheck.engine.contract.units import format_value
 
 SEED_004_PARAGRAPH = re.compile(r"(?:^|\n|。|\s)(\d{1,2})、")
 

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
-from .formula import FormulaError, parse
-from .model import FACTS
-from .pack import (
+from zonecheck.engine.pack.formula import FormulaError, parse
+from zonecheck.engine.contract.proposal import FACTS
+from zonecheck.engine.pack.model import (
     SEVERITIES,
     All,
     Any_,
@@ -40,7 +40,7 @@ from .pack import (
     Zone,
     leaves,
 )
-from .units import NUMERIC_UNITS, ROUNDING, UnitError, convert, dimension, to_decimal
+from zonecheck.engine.contract.units import NUMERIC_UNITS, ROUNDING, UnitError, convert, dimension, to_decimal
 
 REGIONS = ("east", "central", "west", "northeast")
 ZONE_FACTS = {"zone.region": REGIONS, "zone.id": ()}

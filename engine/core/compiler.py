@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .model import FACTS
-from .pack import All, Condition, Default, Leaf, Not, Pack, Rule
-from .units import PLACES, scaled
+from zonecheck.engine.contract.proposal import FACTS
+from zonecheck.engine.pack.model import All, Condition, Default, Leaf, Not, Pack, Rule
+from zonecheck.engine.contract.units import PLACES, scaled
 
 Json = dict[str, Any]
 TYPE = {"type": "screening"}

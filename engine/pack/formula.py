@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .units import CONTEXT, quantize, to_decimal
+from zonecheck.engine.contract.units import CONTEXT, quantize, to_decimal
 
 Values = Mapping[str, object]
 Evaluator = Callable[[Values], Decimal | None]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .pack import Key, Pack, Parameter, Row, Zone
+from zonecheck.engine.pack.model import Key, Pack, Parameter, Row, Zone
 
 _NO_ROW = object()
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 
-from .compiler import Compiled
-from .facts import FactSet
-from .loader import PLACEHOLDER
-from .model import FACTS, display_choice, label_for
-from .pack import Any_, Condition, Leaf, Not, Pack, Row, Rule, leaves
-from .params import Resolved
-from .units import format_value, quantize
+from zonecheck.engine.core.compiler import Compiled
+from zonecheck.engine.core.facts import FactSet
+from zonecheck.engine.pack.loader import PLACEHOLDER
+from zonecheck.engine.contract.proposal import FACTS, display_choice, label_for
+from zonecheck.engine.pack.model import Any_, Condition, Leaf, Not, Pack, Row, Rule, leaves
+from zonecheck.engine.core.params import Resolved
+from zonecheck.engine.contract.units import format_value, quantize
 
 STATUS_LABELS = {
     "violated": {"zh": "违反", "en": "violated"},

@@ -9,17 +9,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from . import __version__
-from .compiler import compile_pack, durable_fact
-from .explain import Explainer
-from .facts import FactBuilder
-from .loader import load_pack
-from .model import Proposal, ProposalProblem, problems_from
-from .pack import Pack
-from .runtime import Runtime
-from .verdict import Verdict, build_verdict
+from zonecheck.engine import __version__
+from zonecheck.engine.core.compiler import compile_pack, durable_fact
+from zonecheck.engine.explain.findings import Explainer
+from zonecheck.engine.core.facts import FactBuilder
+from zonecheck.engine.pack.loader import load_pack
+from zonecheck.engine.pack.locate import DEFAULT_PACK, rules_root
+from zonecheck.engine.contract.proposal import Proposal, ProposalProblem, problems_from
+from zonecheck.engine.pack.model import Pack
+from zonecheck.engine.core.runtime import Runtime
+from zonecheck.engine.explain.verdict import Verdict, build_verdict
 
-DEFAULT_RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
 class InvalidProposal(ValueError):
@@ -44,7 +44,9 @@ def validate(data: Any) -> Proposal:
 class Screener:
     """A compiled rule pack, ready to screen proposals from any thread."""
 
-    def __init__(self, pack: Pack | str | Path = DEFAULT_RULES / "national", runtime: Runtime | None = None):
+    def __init__(self, pack: Pack | str | Path | None = None, runtime: Runtime | None = None):
+        if pack is None:
+            pack = rules_root() / DEFAULT_PACK
         self.pack = pack if isinstance(pack, Pack) else load_pack(pack)
         self.compiled = compile_pack(self.pack)
         self.runtime = runtime or Runtime(self.compiled)

@@ -18,12 +18,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from engine.loader import PackError
-from engine.render import to_markdown, to_text
-from engine.screen import DEFAULT_RULES, InvalidProposal, Screener
+from zonecheck.engine.pack.loader import PackError
+from zonecheck.service.present.render import to_markdown, to_text
+from zonecheck.engine.pack.locate import rules_root
+from zonecheck.engine.screener import Screener
+from zonecheck.service.app import screening
+from zonecheck.service.app.screening import Outcome
 
-from . import catalogue
-from .inputs import Item, count_items, iter_items, read_document
+from zonecheck.service.present import rulebook as catalogue
+from zonecheck.service.app.inputs import Item, count_items, iter_items, read_document
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and check rule packs.")
@@ -42,27 +45,28 @@ class Lang(str, Enum):
     en = "en"
 
 
-RulesOption = Annotated[Path, typer.Option("--rules", help="Folder holding rule packs and zones/.")]
+RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Folder holding rule packs and zones/ "
+                                                     "(default: $ZONECHECK_RULES, else the installed packs).")]
 PackOption = Annotated[str, typer.Option("--pack", help="Rule pack id (a folder under --rules).")]
 ZoneOption = Annotated[Optional[str], typer.Option("--zone", help="Zone profile id (default: the proposal's zone).")]
 AsOfOption = Annotated[Optional[dt.datetime], typer.Option("--as-of", formats=["%Y-%m-%d"],
                                                            help="Screening date (default: submitted_on).")]
 
 
-def _screener(rules: Path, pack: str) -> Screener:
+def _screener(rules: Path | None, pack: str) -> Screener:
     try:
-        return Screener(rules / pack)
+        return Screener(rules_root(rules) / pack)
     except PackError as error:
         err.print(f"[red]rule pack error[/red] {error}")
         raise typer.Exit(2) from None
 
 
-def _problems(item: Item, error: Exception | str) -> dict[str, Any]:
-    if isinstance(error, InvalidProposal):
-        problems = [{"path": p.path, "label": p.label_zh, "reason": p.reason} for p in error.problems]
-    else:
-        problems = [{"path": "", "label": "", "reason": str(error)}]
-    return {"source": item.origin, "valid": False, "problems": problems}
+def _entry(outcome: Outcome) -> tuple[dict[str, Any], bool]:
+    """One input's JSON entry: its verdict document, or its problems."""
+    if outcome.verdict is not None:
+        return {"source": outcome.source, **outcome.verdict.document}, True
+    problems = [{"path": p.path, "label": p.label, "reason": p.reason} for p in outcome.problems]
+    return {"source": outcome.source, "valid": False, "problems": problems}, False
 
 
 def _report_invalid(entry: dict[str, Any]) -> None:
@@ -73,13 +77,8 @@ def _report_invalid(entry: dict[str, Any]) -> None:
 
 
 def _screen_item(screener: Screener, item: Item, zone: str | None, as_of: dt.date | None) -> tuple[dict[str, Any], bool]:
-    if item.error:
-        return _problems(item, item.error), False
-    try:
-        verdict = screener.screen(item.data, zone=zone, as_of=as_of)
-    except InvalidProposal as error:
-        return _problems(item, error), False
-    return {"source": item.origin, **verdict.document}, True
+    return _entry(screening.screen(screener, item.data, source=item.origin, zone=zone, as_of=as_of,
+                                   read_error=item.error))
 
 
 @app.command()
@@ -89,7 +88,7 @@ def screen(
     as_of: AsOfOption = None,
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
     output: Annotated[Format, typer.Option("--format")] = Format.text,
-    rules: RulesOption = DEFAULT_RULES,
+    rules: RulesOption = None,
     pack: PackOption = "national",
 ) -> None:
     """Screen proposal files and print their explained verdicts."""
@@ -119,7 +118,7 @@ def batch(
     out: Annotated[Path, typer.Option("--out", help="Where to write one JSON result per line.")],
     zone: ZoneOption = None,
     as_of: AsOfOption = None,
-    rules: RulesOption = DEFAULT_RULES,
+    rules: RulesOption = None,
     pack: PackOption = "national",
 ) -> None:
     """Screen many proposals; a bad row is reported and the batch goes on."""
@@ -154,7 +153,7 @@ def batch(
 
 
 @rules_app.command("list")
-def rules_list(rules: RulesOption = DEFAULT_RULES, pack: PackOption = "national",
+def rules_list(rules: RulesOption = None, pack: PackOption = "national",
                lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh) -> None:
     """List the rules of a pack."""
     loaded = _screener(rules, pack).pack
@@ -167,7 +166,7 @@ def rules_list(rules: RulesOption = DEFAULT_RULES, pack: PackOption = "national"
 
 
 @rules_app.command("show")
-def rules_show(rule_id: str, rules: RulesOption = DEFAULT_RULES, pack: PackOption = "national") -> None:
+def rules_show(rule_id: str, rules: RulesOption = None, pack: PackOption = "national") -> None:
     """Show one rule: its clause, parameters and figures with their sources."""
     loaded = _screener(rules, pack).pack
     rule = next((r for r in loaded.rules if r.id == rule_id), None)
@@ -178,7 +177,7 @@ def rules_show(rule_id: str, rules: RulesOption = DEFAULT_RULES, pack: PackOptio
 
 
 @rules_app.command("lint")
-def rules_lint(rules: RulesOption = DEFAULT_RULES, pack: PackOption = "national",
+def rules_lint(rules: RulesOption = None, pack: PackOption = "national",
                seeds: Annotated[Optional[Path], typer.Option(help="Seed folder: check quoted seed clauses.")] = None) -> None:
     """Load and check a pack: file:line errors exit 2; warnings are listed."""
     loaded = _screener(rules, pack).pack
@@ -194,7 +193,7 @@ def rules_lint(rules: RulesOption = DEFAULT_RULES, pack: PackOption = "national"
 
 
 @rules_app.command("table")
-def rules_table(rules: RulesOption = DEFAULT_RULES, pack: PackOption = "national") -> None:
+def rules_table(rules: RulesOption = None, pack: PackOption = "national") -> None:
     """Print the Markdown table of every rule, its source, severity and figures (docs/rules.md)."""
     typer.echo(catalogue.rule_table(_screener(rules, pack).pack), nl=False)
 

@@ -9,10 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .model import FACTS, Proposal
-from .pack import Pack, Zone
-from .params import Resolved, resolve
-from .units import quantize
+from zonecheck.engine.contract.proposal import FACTS, Proposal
+from zonecheck.engine.pack.model import Pack, Zone
+from zonecheck.engine.core.params import Resolved, resolve
+from zonecheck.engine.contract.units import quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
 CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB); cleared whole when full

@@ -9,8 +9,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from .explain import Finding, Tables
-from .model import Proposal, label_for
+from zonecheck.engine.explain.findings import Finding, Tables
+from zonecheck.engine.contract.proposal import Proposal, label_for
 
 SCHEMA_VERSION = "1.0"
 DECISIONS = {

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from engine.model import FACTS
+from zonecheck.engine.contract.proposal import FACTS
 
 PROPOSAL_SUFFIXES = (".yaml", ".yml", ".json")
 

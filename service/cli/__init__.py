@@ -1,0 +1,1 @@
+"""The `zonecheck` command (typer). May import `zonecheck.engine`, `service.present` and `service.app`."""
