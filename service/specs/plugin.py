@@ -108,10 +108,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix != ".feature":
         return None
-    seen = parent.config.stash[RESULTS].collected
-    if file_path in seen:  # the plugin may be loaded twice (conftest and -p): collect once
-        return None
-    seen.add(file_path)
     for tag in report.tags_in(file_path):
         parent.config.addinivalue_line("markers", f"{tag}: scenarios tagged @{tag}")
     return FeatureFile.from_parent(parent, path=file_path)
@@ -186,6 +182,9 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenari
     spec: Spec = request.getfixturevalue("zonecheck_spec")
     spec.where = Where(Path(feature.filename).name, step.line_number, f"{step.keyword.strip()} {step.name}")
     spec.table_lines = [row.location.line for row in step.datatable.rows] if step.datatable else []
+    record = _record(request)
+    if record:
+        record.spec = spec
 
 
 def pytest_bdd_after_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any,
@@ -228,8 +227,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if broken is not None:
         results.broken.append(report.BrokenFile(str(item.path), item.name, broken))
     elif record is not None:
-        spec = item.funcargs.get("zonecheck_spec") if hasattr(item, "funcargs") else None
-        record.finish(result.passed, spec)
+        record.finish(result.passed)
         if result.failed and record.failure:
             result.longrepr = record.failure
     return result

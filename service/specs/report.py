@@ -40,6 +40,7 @@ class ScenarioRecord:
     outcome: str = "running"
     asserted: list[tuple[str, str]] = field(default_factory=list)
     produced: list[dict[str, tuple[str, str | None]]] = field(default_factory=list)
+    spec: Any = None  # the scenario's vocabulary.Spec, once a step has run
 
     @classmethod
     def start(cls, feature: Any, scenario: Any, example: str | None) -> "ScenarioRecord":
@@ -62,11 +63,12 @@ class ScenarioRecord:
         self.steps.append(entry)
         return entry
 
-    def finish(self, passed: bool, spec: Any) -> None:
+    def finish(self, passed: bool) -> None:
         statuses = {s.status for s in self.steps}
         self.outcome = "passed" if passed else ("undefined" if "undefined" in statuses else "failed")
-        if spec is not None:
-            self.asserted, self.produced = list(spec.asserted), list(spec.produced)
+        if self.spec is not None:
+            self.asserted, self.produced = list(self.spec.asserted), list(self.spec.produced)
+            self.spec = None  # the verdicts are not kept
 
     @property
     def failing(self) -> StepRecord | None:
@@ -94,7 +96,6 @@ class BrokenFile:
 class Results:
     scenarios: list[ScenarioRecord] = field(default_factory=list)
     broken: list[BrokenFile] = field(default_factory=list)
-    collected: set[Path] = field(default_factory=set)
     pack: Any = None
 
     def coverage(self) -> list[coverage.RuleCoverage] | None:
