@@ -120,6 +120,10 @@ class Spec:
         return found
 
 
+class UndefinedStep(SpecError):
+    """No phrase of the vocabulary reads this step."""
+
+
 def base_proposal() -> dict[str, Any]:
     """The complete, approved demo proposal every legacy scenario starts from (shipped in the package)."""
     text = resources.files("zonecheck.service.specs").joinpath("base.yaml").read_text(encoding="utf-8")
@@ -181,12 +185,17 @@ def a_proposal(spec: Spec, args: dict[str, str], table: list[list[str]] | None) 
     for number, row in enumerate(table[1:], 1):
         if len(row) < 2 or not row[0].strip():
             continue
-        if spec.where and number < len(lines):
-            spec.where = Where(spec.where.file, lines[number], f"| {row[0]} | {row[1]} |")
-        found = words.field(row[0])
-        if unquote(row[1]) == "":
-            continue  # an empty cell: the field is absent
-        spec.put(found.path, words.value(found, row[1], spec.zones))
+        line = lines[number] if number < len(lines) else None
+        if spec.where and line:
+            spec.where = Where(spec.where.file, line, f"| {row[0]} | {row[1]} |")
+        try:
+            found = words.field(row[0])
+            if unquote(row[1]) == "":
+                continue  # an empty cell: the field is absent
+            spec.put(found.path, words.value(found, row[1], spec.zones))
+        except SpecError as error:
+            at = f"第 {line} 行" if line else f"第 {number} 行数据"
+            raise SpecError(f"表格{at}“| {row[0]} | {row[1]} |”：{error}") from None
 
 
 @phrase("fact", "以示范方案为基础", "假如 以示范方案为基础",
@@ -242,9 +251,10 @@ def _split_at_wei(text: str) -> tuple[words.Field, str]:
         found = words.find_field(text[:i])
         if found is not None:
             return found, text[i + 1:]
-    name = text[:positions[0]] if positions else text
-    words.field(name)  # raises with the closest fields
-    raise SpecError(f"“{text}”中缺少“为”：写成“项目的{{字段}}为 {{值}}”")
+    if not positions:
+        raise UndefinedStep("")  # not this phrase: reported with the closest phrases
+    words.field(text[:positions[0]])  # raises with the closest fields
+    raise SpecError(f"写成“项目的{{字段}}为 {{值}}”，而不是“{text}”")
 
 
 @phrase("fact", "项目的{字段}为 {值}", "并且 项目的固定资产投资（万元）为 18,000",
@@ -268,8 +278,9 @@ def screen(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> N
 
 # outcomes -----------------------------------------------------------------------------------------
 
-def _said(view: VerdictView, rule: Any = None) -> str:
-    return f"审查说明：{rule.message if rule else view.summary}"
+def _said(view: VerdictView, rule: Any = None, limit: int = 300) -> str:
+    said = rule.message if rule else view.summary
+    return f"审查说明：{said if len(said) <= limit else said[:limit] + '…'}"
 
 
 @phrase("outcome", "审查结论应为“{结论}”", "那么 审查结论应为“否决”",
@@ -380,10 +391,6 @@ def legacy_explains(spec: Spec, args: dict[str, str], table: list[list[str]] | N
 
 # --- dispatch -------------------------------------------------------------------------------------
 
-class UndefinedStep(SpecError):
-    """No phrase of the vocabulary reads this step."""
-
-
 def _clean(text: str) -> str:
     return re.sub(r"\s+#.*$", "", text).strip()
 
@@ -421,10 +428,24 @@ def run_step(spec: Spec, step_type: str, text: str, table: list[list[str]] | Non
     """Run one step: the phrase it matches, of the kind its keyword allows."""
     found = find(text)
     if found is None:
-        near = "\n".join(f"  {p.example.splitlines()[0]}    （{p.template}）" for p in closest_phrases(text))
-        raise UndefinedStep(f"没有这样的步骤：“{_clean(text)}”。最接近的现有步骤：\n{near}\n"
-                            "（全部步骤见 `zonecheck specs glossary` 或 docs/specs.md）")
+        raise _undefined(text)
     chosen, args = found
+    try:
+        _run_phrase(spec, chosen, args, step_type, text, table)
+    except UndefinedStep as error:
+        if str(error):
+            raise
+        raise _undefined(text) from None
+
+
+def _undefined(text: str) -> UndefinedStep:
+    near = "\n".join(f"  {p.example.splitlines()[0]}    （{p.template}）" for p in closest_phrases(text))
+    return UndefinedStep(f"没有这样的步骤：“{_clean(text)}”。最接近的现有步骤：\n{near}\n"
+                         "（全部步骤见 `zonecheck specs glossary` 或 docs/specs.md）")
+
+
+def _run_phrase(spec: Spec, chosen: Phrase, args: dict[str, str], step_type: str, text: str,
+                table: list[list[str]] | None) -> None:
     kind = KIND_OF_STEP_TYPE.get(step_type, chosen.kind)
     if chosen.kind != kind:
         raise SpecError(f"“{_clean(text)}”是{KIND_NAMES[chosen.kind]}步骤，应写在“{KEYWORDS[chosen.kind]}”之后，"

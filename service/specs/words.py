@@ -111,7 +111,8 @@ FIELD_INDEX, FIELDS = _field_index()
 
 
 def find_field(name: str) -> Field | None:
-    return FIELD_INDEX.get(normal(unquote(name)))
+    """A field by its label or path, as written or within quotes (a label may itself end in ”)."""
+    return FIELD_INDEX.get(normal(name)) or FIELD_INDEX.get(normal(unquote(name)))
 
 
 def field(name: str) -> Field:
