@@ -98,3 +98,25 @@ def text(pack: Any) -> str:
 
 
 assert set(KIND_TITLES) == set(KEYWORDS)
+
+
+START, END = "<!-- glossary:start -->", "<!-- glossary:end -->"
+
+
+def with_glossary(document: str, pack: Any) -> str:
+    """`document` with the part between the glossary markers regenerated."""
+    head, _, rest = document.partition(START)
+    _, _, tail = rest.partition(END)
+    return f"{head}{START}\n{markdown(pack)}{END}{tail}"
+
+
+if __name__ == "__main__":  # python -m zonecheck.service.specs.glossary docs/specs.md
+    import sys
+    from pathlib import Path
+
+    from zonecheck.engine.pack.loader import load_pack
+    from zonecheck.engine.pack.locate import rules_root
+
+    target = Path(sys.argv[1])
+    target.write_text(with_glossary(target.read_text(encoding="utf-8"), load_pack(rules_root(None) / "national")),
+                      encoding="utf-8")

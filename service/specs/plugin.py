@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from pytest_bdd import given, parsers, scenario, then, when
 from pytest_bdd.feature import get_feature
+from pytest_bdd.utils import CONFIG_STACK
 
 from zonecheck.engine.pack.locate import rules_root
 from zonecheck.engine.screener import InvalidProposal, Screener
@@ -69,6 +70,8 @@ def bind_feature(path: Path, namespace: dict[str, Any]) -> list[str]:
     if feature is None:
         namespace[f"test_feature_file_{stem}_parses"] = _broken_test(files.diagnosis(path, text, error))
         return [f"test_feature_file_{stem}_parses"]
+    if CONFIG_STACK:  # tags become pytest marks: registered so that --strict-markers accepts them
+        register_tags(CONFIG_STACK[-1], path)
     names = []
     dupes = files.duplicate_scenarios(text)
     if dupes:
@@ -83,6 +86,13 @@ def bind_feature(path: Path, namespace: dict[str, Any]) -> list[str]:
         namespace[test_name] = test
         names.append(test_name)
     return names
+
+
+def register_tags(config: pytest.Config, path: Path) -> None:
+    known = {line.split(":", 1)[0].strip() for line in config.getini("markers")}
+    for tag in report.tags_in(path):
+        if tag not in known:
+            config.addinivalue_line("markers", f"{tag}: scenarios tagged @{tag}")
 
 
 class FeatureFile(pytest.Module):
@@ -108,8 +118,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     if file_path.suffix != ".feature":
         return None
-    for tag in report.tags_in(file_path):
-        parent.config.addinivalue_line("markers", f"{tag}: scenarios tagged @{tag}")
     return FeatureFile.from_parent(parent, path=file_path)
 
 
