@@ -293,6 +293,8 @@ def decision_is(spec: Spec, args: dict[str, str], table: list[list[str]] | None)
         raise SpecFailure(f"期望审查结论为“{DECISION_NAMES[expected]}”，实际为“{view.decision_name}”。\n{_said(view)}")
 
 
+@phrase("outcome", "规则 {规则编号} 的结果为 {结果}", "那么 规则 ENV-EIA-APPROVAL 的结果为 违反", "同“规则…的结果应为…”",
+        r"规则\s+(?P<rule>[A-Z0-9-]+)\s+的结果为" + v("status"), legacy=True)
 @phrase("outcome", "规则“{规则编号}”的结果应为“{结果}”", "并且 规则“ENV-EIA-APPROVAL”的结果应为“违反”",
         "结果：" + "、".join(STATUS_NAMES.values()),
         r"规则" + v("rule") + r"的结果(?:应|应当)?为" + v("status"))
@@ -305,6 +307,8 @@ def status_is(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -
     spec.asserted.append((found.rule_id, expected))
 
 
+@phrase("outcome", "规则 {规则编号} 的情形为 {情形}", "并且 规则 ENV-EIA-APPROVAL 的情形为 started_without_approval",
+        "同“规则…的情形应为…”", r"规则\s+(?P<rule>[A-Z0-9-]+)\s+的情形为" + v("case"), legacy=True)
 @phrase("outcome", "规则“{规则编号}”的情形应为“{情形}”", "并且 规则“ENV-EIA-APPROVAL”的情形应为“started_without_approval”",
         "违反的具体情形（见词汇表中各规则的情形）", r"规则" + v("rule") + r"的情形(?:应|应当)?为" + v("case"))
 def case_is(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
@@ -315,6 +319,8 @@ def case_is(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> 
                           f"{_said(spec.screened(), found)}")
 
 
+@phrase("outcome", "规则 {规则编号} 需补充 {字段}", "并且 规则 ENV-RED-LINE 需补充 是否位于生态保护红线内",
+        "同“规则…需补充…”", r"规则\s+(?P<rule>[A-Z0-9-]+)\s+需补充" + v("name"), legacy=True)
 @phrase("outcome", "规则“{规则编号}”需补充“{字段}”", "并且 规则“ENV-RED-LINE”需补充“是否位于生态保护红线内”",
         "该规则因缺少这一字段而无法判断", r"规则" + v("rule") + r"需补充(?:的材料应包括)?" + v("name"))
 def rule_asks_for(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
@@ -326,6 +332,8 @@ def rule_asks_for(spec: Spec, args: dict[str, str], table: list[list[str]] | Non
                           f"{_said(spec.screened(), found)}")
 
 
+@phrase("outcome", "规则 {规则编号} 的说明包含 {文字}", "并且 规则 INT-INVESTMENT-INTENSITY 的说明包含 15,000 万元",
+        "同“规则…的说明应包含…”", r"规则\s+(?P<rule>[A-Z0-9-]+)\s+的说明包含" + v("text"), legacy=True)
 @phrase("outcome", "规则“{规则编号}”的说明应包含“{文字}”", "并且 规则“INT-INVESTMENT-INTENSITY”的说明应包含“15,000 万元”",
         "该规则的说明或整改建议中有这段文字", r"规则" + v("rule") + r"的说明(?:应|应当)?包含" + v("text"))
 def rule_explains(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
@@ -363,30 +371,6 @@ def asks_for(spec: Spec, args: dict[str, str], table: list[list[str]] | None) ->
     if wanted.path not in view.missing:
         asked = "、".join(words.label_of(p) for p in view.missing) or "（无）"
         raise SpecFailure(f"期望需补充的材料包括“{wanted.label}”，实际需补充：{asked}。\n{_said(view)}")
-
-
-@phrase("outcome", "规则 {规则编号} 的结果为 {结果}", "那么 规则 ENV-EIA-APPROVAL 的结果为 违反", "同“规则…的结果应为…”",
-        r"规则\s+(?P<rule>[A-Z0-9-]+)\s+的结果为" + v("status"), legacy=True)
-def legacy_status(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
-    status_is(spec, args, table)
-
-
-@phrase("outcome", "规则 {规则编号} 的情形为 {情形}", "并且 规则 ENV-EIA-APPROVAL 的情形为 started_without_approval",
-        "同“规则…的情形应为…”", r"规则\s+(?P<rule>[A-Z0-9-]+)\s+的情形为" + v("case"), legacy=True)
-def legacy_case(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
-    case_is(spec, args, table)
-
-
-@phrase("outcome", "规则 {规则编号} 需补充 {字段}", "并且 规则 ENV-RED-LINE 需补充 是否位于生态保护红线内",
-        "同“规则…需补充…”", r"规则\s+(?P<rule>[A-Z0-9-]+)\s+需补充" + v("name"), legacy=True)
-def legacy_asks(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
-    rule_asks_for(spec, args, table)
-
-
-@phrase("outcome", "规则 {规则编号} 的说明包含 {文字}", "并且 规则 INT-INVESTMENT-INTENSITY 的说明包含 15,000 万元",
-        "同“规则…的说明应包含…”", r"规则\s+(?P<rule>[A-Z0-9-]+)\s+的说明包含" + v("text"), legacy=True)
-def legacy_explains(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
-    rule_explains(spec, args, table)
 
 
 # --- dispatch -------------------------------------------------------------------------------------
