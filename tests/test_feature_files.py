@@ -61,6 +61,8 @@ MISTAKES = """# language: zh-CN
 """
 FULL_WIDTH_COLON = "# language: zh-CN\n功能：全角冒号\n  场景：x\n    假如 以示范方案为基础\n"
 NO_LANGUAGE = "功能: 缺少语言行\n  场景: x\n    假如 以示范方案为基础\n"
+FIRST_STEP_AND = "# language: zh-CN\n功能: 首步\n  场景: x\n    并且 以示范方案为基础\n    那么 审查结论应为“通过”\n"
+NO_OUTCOME = "# language: zh-CN\n功能: 无结果\n  场景: 只有条件\n    假如 以示范方案为基础\n"
 EXAMPLES_WORD = ("# language: zh-CN\n功能: 示例\n  场景大纲: x\n    假如 以示范方案为基础\n"
                  "    那么 审查结论应为“<结论>”\n\n    示例:\n      ｜ 结论 ｜\n      ｜ 通过 ｜\n")
 
@@ -99,7 +101,7 @@ def test_a_tag_run_over_a_broken_file_still_reports_it(tmp_path: Path) -> None:
 
 def test_specs_run_explains_every_mistake_in_chinese(tmp_path: Path) -> None:
     folder = _write(tmp_path / "features", 写错=MISTAKES, 全角冒号=FULL_WIDTH_COLON, 无语言行=NO_LANGUAGE,
-                    示例=EXAMPLES_WORD, 好的=GOOD)
+                    示例=EXAMPLES_WORD, 首步=FIRST_STEP_AND, 无结果=NO_OUTCOME, 好的=GOOD)
     reports = tmp_path / "reports"
     result = subprocess.run([*CLI, "run", str(folder), "--report", str(reports)], cwd=tmp_path, env=QUIET,
                             capture_output=True, text=True, timeout=300)
@@ -117,8 +119,10 @@ def test_specs_run_explains_every_mistake_in_chinese(tmp_path: Path) -> None:
     assert "第 2 行：“功能：”用了全角冒号，应写“功能:”" in out  # full-width colon
     assert "首行应为 `# language: zh-CN`" in out  # missing language line
     assert "应写“例子:”而不是“示例:”" in out and "全角竖线" in out
+    assert "第 4 行：场景或背景的第一步须以“假如”“当”或“那么”开头，不能以“并且”开头" in out
+    assert "无结果.feature:3 场景“只有条件”没有“那么”步骤，什么也没有检验" in out
     assert "✓ 好的.feature：返还出让金被否决：通过" in out
-    assert "共 7 个场景：通过 1，失败 5，含未定义步骤 1；无法运行的文件 3 个" in out
+    assert "共 7 个场景：通过 1，失败 5，含未定义步骤 1；无法运行的文件或场景 5 个" in out
 
     # the reports: an undefined step is `undefined`, never green
     features = json.loads((reports / "cucumber.json").read_text(encoding="utf-8"))

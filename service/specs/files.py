@@ -48,9 +48,28 @@ def duplicate_scenarios(text: str) -> list[str]:
 
 
 def parse_error_text(error: Exception) -> str:
-    """The parser's message, its line numbers said in Chinese."""
+    """The parser's message in Chinese where it is a known one, its line numbers said in Chinese."""
     text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    first_step = re.match(r"First step in a scenario or background must start with .*, but got (.+?)\.?$", text)
+    if first_step:
+        line = getattr(error, "line", None)
+        where = f"第 {line} 行：" if line else ""
+        return f"{where}场景或背景的第一步须以“假如”“当”或“那么”开头，不能以“{first_step.group(1)}”开头"
+    unexpected = re.match(r"\((\d+):(\d+)\): expected: .*?, got '(.*)'$", text)
+    if unexpected:
+        line, column, got = unexpected.groups()
+        return f"第 {line} 行第 {column} 列：此处不能写“{got}”"
     return re.sub(r"\((\d+):(\d+)\)", r"第 \1 行第 \2 列", text)
+
+
+def stepless(scenario: object) -> str | None:
+    """Why a scenario checks nothing, if it does not: no steps, or no 那么 step."""
+    steps = getattr(scenario, "steps", [])
+    if not steps:
+        return "没有任何步骤（每一步须以“假如”“当”“那么”“并且”等关键字开头，否则会被当作说明文字）"
+    if not any(step.type == "then" for step in steps):
+        return "没有“那么”步骤，什么也没有检验"
+    return None
 
 
 def diagnosis(path: Path, text: str | None, error: Exception | None) -> str:
@@ -58,8 +77,8 @@ def diagnosis(path: Path, text: str | None, error: Exception | None) -> str:
     if text is None:
         return f"{path.name} 无法读取：{error}（文件须为 UTF-8 文本）"
     found = hints(text)
-    lines = [f"{path.name} 无法解析：{parse_error_text(error) if error else '格式有误'}"]
-    lines += [f"  - {hint}" for hint in found] or [f"  {COMMON_CAUSES}"]
-    if found:
+    said = parse_error_text(error) if error else "格式有误"
+    lines = [f"{path.name} 无法解析：{said}"] + [f"  - {hint}" for hint in found]
+    if found or said == (str(error).strip().splitlines() or [""])[0]:  # the parser's own words: say the usual causes
         lines.append(f"  {COMMON_CAUSES}")
     return "\n".join(lines)

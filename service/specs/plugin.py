@@ -78,8 +78,12 @@ def bind_feature(path: Path, namespace: dict[str, Any]) -> list[str]:
         namespace[f"test_feature_file_{stem}_scenario_names"] = _broken_test(
             f"{path.name}：\n" + "\n".join(f"  - {d}" for d in dupes))
         names.append(f"test_feature_file_{stem}_scenario_names")
-    for name in feature.scenarios:
-        test = scenario(str(path), name, features_base_dir=str(path.parent))(_noop)
+    for name, template in feature.scenarios.items():
+        empty = files.stepless(template)
+        if empty:
+            test = _broken_test(f"{path.name}:{template.line_number} 场景“{name}”{empty}")
+        else:
+            test = scenario(str(path), name, features_base_dir=str(path.parent))(_noop)
         test_name = f"test_{name}"
         while test_name in namespace:
             test_name += "_"

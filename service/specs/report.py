@@ -106,14 +106,14 @@ class Results:
         lines = []
         mark = {"passed": "✓", "failed": "✗", "undefined": "?", "running": "…"}
         for broken in self.broken:
-            lines.append(f"✗ {Path(broken.file).name}：文件无法运行\n{_indent(broken.message)}")
+            lines.append(f"✗ {Path(broken.file).name}：无法运行\n{_indent(broken.message)}")
         for record in self.scenarios:
             lines.append(f"{mark.get(record.outcome, '?')} {record.title}：{STATUS_ZH.get(record.outcome, record.outcome)}")
             if record.failure:
                 lines.append(_indent(record.failure))
         counts = {k: sum(r.outcome == k for r in self.scenarios) for k in ("passed", "failed", "undefined")}
         lines.append(f"共 {len(self.scenarios)} 个场景：通过 {counts['passed']}，失败 {counts['failed']}，"
-                     f"含未定义步骤 {counts['undefined']}" + (f"；无法运行的文件 {len(self.broken)} 个" if self.broken else ""))
+                     f"含未定义步骤 {counts['undefined']}" + (f"；无法运行的文件或场景 {len(self.broken)} 个" if self.broken else ""))
         return "\n".join(lines)
 
 
@@ -166,7 +166,7 @@ def cucumber(results: Results) -> list[dict[str, Any]]:
             "uri": broken.file, "id": _slug(Path(broken.file).stem), "name": Path(broken.file).name,
             "keyword": "功能", "line": 1, "description": "", "tags": [], "elements": [],
         })["elements"].append({
-            "id": f"{_slug(Path(broken.file).stem)};{broken.test}", "keyword": "场景", "name": "文件无法解析",
+            "id": f"{_slug(Path(broken.file).stem)};{broken.test}", "keyword": "场景", "name": "无法运行",
             "line": 1, "description": "", "type": "scenario", "tags": [],
             "steps": [{"keyword": "* ", "name": "解析该文件", "line": 1,
                        "result": {"status": "failed", "duration": 0, "error_message": broken.message}}],
@@ -188,7 +188,7 @@ def page(results: Results) -> str:
     parts = [f"<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>验收规格运行报告</title>"
              f"<style>{CSS}</style><body><h1>验收规格运行报告</h1><p>{e(results.summary().splitlines()[-1])}</p>"]
     for broken in results.broken:
-        parts.append(f"<h2>{e(Path(broken.file).name)}</h2><p class='failed'>文件无法运行</p><pre>{e(broken.message)}</pre>")
+        parts.append(f"<h2>{e(Path(broken.file).name)}</h2><p class='failed'>无法运行</p><pre>{e(broken.message)}</pre>")
     by_file: dict[str, list[ScenarioRecord]] = {}
     for record in results.scenarios:
         by_file.setdefault(record.file, []).append(record)
