@@ -97,9 +97,18 @@
     并且 规则“ENV-EIA-APPROVAL”的情形应为“approval_pending”
     并且 整改建议应包含“取得环评批复前不得开工建设”
 
-  @ENV-WATER-REUSE
-  场景: 提示性规则不影响结论
-    假如 项目的工业用水重复利用率为 40%
+  @LAND-GRANT-METHOD @INT-INVESTMENT-INTENSITY
+  场景: 否决项优先于须修改项
+    假如 项目的供地方式为“协议出让”
+    并且 项目的固定资产投资为 12,000 万元
     当 进行入区审查
-    那么 审查结论应为“通过”
-    并且 规则“ENV-WATER-REUSE”的结果应为“违反”
+    那么 审查结论应为“否决”
+    并且 规则“INT-INVESTMENT-INTENSITY”的结果应为“违反”
+
+  @INT-INVESTMENT-INTENSITY @ENV-EIA-APPROVAL
+  场景: 须修改项优先于附加条件
+    假如 项目的固定资产投资为 12,000 万元
+    并且 项目的环评审批状态为“审批中”
+    当 进行入区审查
+    那么 审查结论应为“需修改”
+    并且 规则“ENV-EIA-APPROVAL”的结果应为“违反”

@@ -175,7 +175,8 @@ def cucumber(results: Results) -> list[dict[str, Any]]:
 
 
 CSS = """body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;color:#222}
-h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}table{border-collapse:collapse;margin:.5em 0}
+h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}table{border-collapse:collapse;margin:.5em 0;width:100%}
+td:first-child{min-width:16em}td:nth-child(2){white-space:nowrap}
 td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top;font-size:.9em}
 .passed{color:#17692f}.failed,.undefined,.gap{color:#b00020;font-weight:bold}.skipped{color:#888}
 details{margin:.3em 0 .3em 1em}pre{background:#f6f6f6;padding:.5em;white-space:pre-wrap}"""
@@ -210,7 +211,8 @@ def page(results: Results) -> str:
         parts.append("</table>")
     table = results.coverage()
     if table is not None:
-        parts.append("<h2>规则覆盖（按通过场景的断言和实际结果统计）</h2><table><tr><th>规则</th><th>等级</th>"
+        parts.append("<h2>规则覆盖（按通过场景的断言统计）</h2>"
+                     f"<p>{e(coverage.as_text(table).splitlines()[-1])}</p><table><tr><th>规则</th><th>等级</th>"
                      "<th>违反</th><th>符合</th><th>不适用</th><th>无法判断</th><th>违反情形</th><th>缺少</th></tr>")
         for row in table:
             cells = "".join(f"<td title='{e('；'.join(row.asserted.get(s, [])))}'>{len(row.asserted.get(s, []))}</td>"
