@@ -26,6 +26,13 @@ def test_every_example_reads_as_its_own_phrase(phrase: vocabulary.Phrase) -> Non
     assert found is not None and found[0].run is phrase.run  # an older wording may read as its current form
 
 
+def test_no_example_is_ambiguous() -> None:
+    for phrase in PHRASES:
+        text = vocabulary.example_text(phrase)
+        readers = {p.run for p in PHRASES if p.match(text) is not None}
+        assert readers == {phrase.run}, f"“{text}” reads as several phrases"
+
+
 @pytest.mark.parametrize("text", [
     "项目位于“demo-east”", "项目位于 demo-east", "审查日期为 2020-06-01", "项目的供地方式为“挂牌”",
     "项目的供地方式为 挂牌", "项目的 供地方式 为 挂牌", "项目未填写是否位于生态保护红线内", "项目未填写“供地方式”",
@@ -59,6 +66,13 @@ def test_a_field_by_label_short_label_or_path(name: str, path: str) -> None:
 ])
 def test_values_as_staff_write_them(path: str, text: str, value: object) -> None:
     assert words.value(words.field(path), text) == value
+
+
+def test_identity_fields_are_proposal_fields() -> None:
+    from zonecheck.engine.contract.proposal import Proposal
+
+    assert set(words.TOP_FIELDS) <= set(Proposal.model_fields)
+    assert set(glossary.KIND_TITLES) == set(vocabulary.KEYWORDS)
 
 
 def test_a_unit_the_field_does_not_take_is_refused_with_the_right_one() -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from zonecheck.engine.contract.proposal import FACTS, FactSpec, Proposal
+from zonecheck.engine.contract.proposal import FACTS, FactSpec
 from zonecheck.service.specs.verdict_view import DECISION_NAMES, STATUS_NAMES
 
 QUOTES = "“”\"「」‘’'『』"
@@ -227,5 +227,3 @@ def label_of(path: str) -> str:
     found = FIELD_INDEX.get(normal(path))
     return found.label if found else path
 
-
-assert set(TOP_FIELDS) <= set(Proposal.model_fields)
