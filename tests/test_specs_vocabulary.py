@@ -26,6 +26,13 @@ def test_every_example_reads_as_its_own_phrase(phrase: vocabulary.Phrase) -> Non
     assert found is not None and found[0].run is phrase.run  # an older wording may read as its current form
 
 
+@pytest.mark.parametrize(("template", "text"), [(t, x) for t, xs in vocabulary.SYNONYMS.items() for x in xs])
+def test_every_synonym_the_glossary_lists_is_read_as_its_phrase(template: str, text: str) -> None:
+    found = find(text)
+    own = next(p for p in PHRASES if p.template == template)
+    assert found is not None and found[0].run is own.run
+
+
 def test_no_example_is_ambiguous() -> None:
     for phrase in PHRASES:
         text = vocabulary.example_text(phrase)
@@ -129,6 +136,8 @@ def test_the_glossary_lists_phrases_fields_rules_and_zones(pack) -> None:  # noq
     text = glossary.markdown(pack)
     for phrase in PHRASES:
         assert phrase.template in text
+    for synonyms in vocabulary.SYNONYMS.values():
+        assert all(synonym in text for synonym in synonyms)
     for field in words.FIELDS:
         assert f"| {field.path} | {field.label} |" in text
     for rule in pack.rules:

@@ -11,7 +11,7 @@ from typing import Any
 from zonecheck.service.specs import words
 from zonecheck.service.specs.coverage import SEVERITY_NAMES
 from zonecheck.service.specs.verdict_view import DECISION_NAMES, STATUS_NAMES
-from zonecheck.service.specs.vocabulary import PHRASES, Phrase
+from zonecheck.service.specs.vocabulary import PHRASES, SYNONYMS, Phrase
 
 KIND_TITLES = {"fact": "条件（写在 假如、假设、并且、而且 之后）", "action": "动作（写在 当 之后）",
                "outcome": "结果（写在 那么、并且 之后）"}
@@ -59,6 +59,8 @@ def sections(pack: Any) -> list[tuple[str, list[str], list[list[str]]]]:
     for kind in ("fact", "action", "outcome"):
         for phrase in (p for p in _phrases() if p.kind == kind):
             note = _meaning(phrase) + ("（旧写法，仍可用）" if phrase.legacy else "")
+            if phrase.template in SYNONYMS:
+                note += "。也可写：" + "；".join(SYNONYMS[phrase.template])
             phrase_rows.append([KIND_TITLES[kind].split("（")[0], phrase.template, phrase.example, note])
     fields = [[f.path, f.label, UNIT_TEXT.get(f.spec.unit if f.spec else None, ""), _values(f)] for f in words.FIELDS]
     rules = [[r.id, SEVERITY_NAMES[r.severity], r.title["zh"],

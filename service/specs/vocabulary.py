@@ -199,13 +199,13 @@ def a_proposal(spec: Spec, args: dict[str, str], table: list[list[str]] | None) 
 
 
 @phrase("fact", "以示范方案为基础", "假如 以示范方案为基础",
-        "从一份完整、可通过的示范申报（demo-east 园区，2026-11-02）开始", r"以示范方案为基础", legacy=True)
+        "从一份完整、可通过的示范申报开始（demo-east 园区，2026-11-02，行业 3812，目录类别为允许类）", r"以示范方案为基础")
 def demo_proposal(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
     spec.start(base_proposal())
 
 
 @phrase("fact", "以示例 {示例名} 为基础", "假如 以示例 approved-motor-plant 为基础",
-        "从 examples/ 中的某份申报开始", r"以示例\s*(?P<name>[\w-]+)\s*为基础", legacy=True)
+        "从 examples/ 中的某份申报开始", r"以示例\s*(?P<name>[\w-]+)\s*为基础")
 def example_proposal(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
     for folder in spec.examples:
         path = folder / f"{args['name']}.yaml"
@@ -237,7 +237,7 @@ def screening_date(spec: Spec, args: dict[str, str], table: list[list[str]] | No
 
 
 @phrase("fact", "项目未填写{字段}", "并且 项目未填写是否位于生态保护红线内", "去掉一个申报字段（视为未填写）",
-        r"项目(?:未填写|未提供|没有填写)" + v("name"), r"项目的" + v("name") + r"未填写")
+        r"项目(?:未填写|未提供|没有填写)" + v("name"), r"项目的" + v("name") + r"(?:未填写|未提供)")
 @phrase("fact", "申报中没有 {字段}", "假如 申报中没有 是否位于生态保护红线内", "同上",
         r"申报中没有" + v("name"), legacy=True)
 def unset_fact(spec: Spec, args: dict[str, str], table: list[list[str]] | None) -> None:
@@ -371,6 +371,23 @@ def asks_for(spec: Spec, args: dict[str, str], table: list[list[str]] | None) ->
     if wanted.path not in view.missing:
         asked = "、".join(words.label_of(p) for p in view.missing) or "（无）"
         raise SpecFailure(f"期望需补充的材料包括“{wanted.label}”，实际需补充：{asked}。\n{_said(view)}")
+
+
+# other natural wordings each phrase accepts (the glossary lists them; a test checks each is read)
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "一个拟入区项目:": ("一个拟入区项目：", "一个拟入区项目"),
+    "项目未填写{字段}": ("项目未提供是否位于生态保护红线内", "项目没有填写是否位于生态保护红线内",
+                      "项目的是否位于生态保护红线内未填写"),
+    "进行入区审查": ("进行审查",),
+    "审查结论应为“{结论}”": ("审查结论应当为“否决”", "审查结论为“否决”"),
+    "规则“{规则编号}”的结果应为“{结果}”": ("规则“ENV-EIA-APPROVAL”的结果应当为“违反”", "规则“ENV-EIA-APPROVAL”的结果为“违反”"),
+    "规则“{规则编号}”的情形应为“{情形}”": ("规则“ENV-EIA-APPROVAL”的情形为“started_without_approval”",),
+    "规则“{规则编号}”需补充“{字段}”": ("规则“ENV-RED-LINE”需补充的材料应包括“是否位于生态保护红线内”",),
+    "规则“{规则编号}”的说明应包含“{文字}”": ("规则“INT-INVESTMENT-INTENSITY”的说明包含“15,000 万元”",),
+    "审查说明应包含“{文字}”": ("审查说明应当包含“需补充”", "审查说明包含“需补充”"),
+    "整改建议应包含“{文字}”": ("整改建议应当包含“招标拍卖挂牌”", "整改建议包含“招标拍卖挂牌”"),
+    "需补充的材料应包括“{字段}”": ("需补充的材料应当包括“是否位于生态保护红线内”", "需补充的材料包括“是否位于生态保护红线内”"),
+}
 
 
 # --- dispatch -------------------------------------------------------------------------------------
