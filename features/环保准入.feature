@@ -6,6 +6,7 @@
   背景:
     假如 以示范方案为基础
 
+  @ENV-EIA-APPROVAL
   场景: 环评未批先行开工的项目被否决
     假如 申报的 环评审批状态 为 审批中
     并且 申报的 是否已开工建设 为 是
@@ -14,18 +15,21 @@
     并且 规则 ENV-EIA-APPROVAL 的结果为 违反
     并且 规则 ENV-EIA-APPROVAL 的情形为 started_without_approval
 
+  @ENV-EIA-APPROVAL
   场景: 环评尚在审批中且未开工的项目附条件通过
     假如 申报的 环评审批状态 为 审批中
     当 筛查该申报
     那么 结论为 附条件通过
     并且 规则 ENV-EIA-APPROVAL 的结果为 违反
 
+  @ENV-DISCHARGE-STANDARDS
   场景: 不能达标排放的项目不得入区
     假如 申报的 是否达标排放 为 否
     当 筛查该申报
     那么 结论为 否决
     并且 规则 ENV-DISCHARGE-STANDARDS 的结果为 违反
 
+  @ENV-RED-LINE
   场景: 未说明是否位于生态保护红线的项目需补充材料
     假如 申报中没有 是否位于生态保护红线内
     当 筛查该申报
