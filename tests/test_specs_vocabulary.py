@@ -160,3 +160,19 @@ def test_the_coverage_bar_comes_from_the_pack(pack) -> None:  # noqa: ANN001
     table = coverage.measure(pack, [])
     assert {row.rule_id for row in table if row.gaps} == barred  # nothing asserted: every barred rule lacks both
     assert len(coverage.gaps(table)) == len(barred)
+
+
+def test_a_spec_names_its_starting_point(pack) -> None:  # noqa: ANN001
+    with pytest.raises(SpecError, match="还没有申报：先写“假如 一个拟入区项目:”"):
+        run_step(_spec(pack), "given", "项目的供地方式为 挂牌", None)
+
+
+def test_a_value_that_fails_validation_is_reported_at_the_line_that_set_it(pack) -> None:  # noqa: ANN001
+    spec = _spec(pack)
+    spec.where = vocabulary.Where("x.feature", 7, "并且 项目的项目用地面积为 0")
+    spec.start(vocabulary.base_proposal())
+    spec.put("land.site_area_m2", "0")
+    error = spec.invalid([("land.site_area_m2", "项目用地面积（平方米）", "Input should be greater than 0"),
+                          ("submitted_on", "申报日期", "Field required")])
+    assert "项目用地面积（平方米）（land.site_area_m2）：应大于 0（由第 7 行“并且 项目的项目用地面积为 0”设定）" in str(error)
+    assert "申报日期（submitted_on）：必填，未填写（在表中写“申报日期”" in str(error)

@@ -60,10 +60,14 @@ class Spec:
     def start(self, proposal: dict[str, Any]) -> None:
         self.proposal, self.view = proposal, None
 
-    def put(self, path: str, value: Any) -> None:
+    def begun(self) -> dict[str, Any]:
+        """The proposal being built; a spec names its starting point, none is assumed."""
         if self.proposal is None:
-            self.start(base_proposal())
-        node = self.proposal
+            raise SpecError("还没有申报：先写“假如 一个拟入区项目:”（附字段表）或“假如 以示范方案为基础”")
+        return self.proposal
+
+    def put(self, path: str, value: Any) -> None:
+        node = self.begun()
         *parents, last = path.split(".")
         for part in parents:
             node = node.setdefault(part, {})
@@ -73,9 +77,7 @@ class Spec:
             self.set_at[path] = self.where
 
     def drop(self, path: str) -> None:
-        if self.proposal is None:
-            self.start(base_proposal())
-        node: Any = self.proposal
+        node: Any = self.begun()
         *parents, last = path.split(".")
         for part in parents:
             node = node.get(part) or {}
@@ -85,9 +87,7 @@ class Spec:
     # --- screening ---------------------------------------------------------------------------------
     def screened(self) -> VerdictView:
         if self.view is None:
-            if self.proposal is None:
-                raise SpecError("还没有申报：先写“假如 一个拟入区项目:”（附字段表）或“假如 以示范方案为基础”")
-            proposal = copy.deepcopy(self.proposal)
+            proposal = copy.deepcopy(self.begun())
             if self.zone:
                 proposal["zone"] = self.zone
             if self.as_of and "submitted_on" not in proposal:
@@ -105,8 +105,8 @@ class Spec:
         lines = []
         for path, label, reason in problems:
             set_by = self.set_at.get(path) or next((w for p, w in self.set_at.items() if path.startswith(p)), None)
-            where = f"（由第 {set_by.line} 行“{set_by.text}”设定）" if set_by else ""
-            lines.append(f"  - {label or path}（{path}）：{reason}{where}")
+            where = f"（由第 {set_by.line} 行“{set_by.text}”设定）" if set_by else HINTS.get(path, "")
+            lines.append(f"  - {label or path}（{path}）：{_reason_zh(reason)}{where}")
         return SpecError("申报未通过校验，未能审查：\n" + "\n".join(lines))
 
     def rule(self, rule_id: str) -> RuleResult:
@@ -118,6 +118,25 @@ class Spec:
             raise SpecError(f"规则包中没有规则“{rule_id}”。最接近的：{words.suggest(near)}"
                             "（`zonecheck specs glossary` 列出全部规则编号）")
         return found
+
+
+def _reason_zh(reason: str) -> str:
+    """The validator's usual reasons in Chinese (others as given)."""
+    if reason == "Field required":
+        return "必填，未填写"
+    pattern = re.match(r"String should match pattern '(.*)'", reason)
+    if pattern:
+        return f"格式不符（应符合 {pattern.group(1)}）"
+    number = re.match(r"Input should be (greater than|less than or equal to|greater than or equal to) (\S+)", reason)
+    if number:
+        words_zh = {"greater than": "大于", "less than or equal to": "不大于", "greater than or equal to": "不小于"}
+        return f"应{words_zh[number.group(1)]} {number.group(2)}"
+    return reason
+
+
+HINTS = {"zone": "（在表中写“园区”，或写“假如 项目位于“demo-east””）",
+         "submitted_on": "（在表中写“申报日期”，或写“假如 审查日期为 2026-11-02”）",
+         "project.industry_code": "（在表中写“行业代码”）"}
 
 
 class UndefinedStep(SpecError):
