@@ -1,18 +1,3 @@
-"""Register the Gherkin tags of features/ as pytest markers (`-m 环保` selects them)."""
-
-from __future__ import annotations
-
-import os
-import re
-from pathlib import Path
-
-import pytest
-
-FEATURES = Path(os.environ.get("ZONECHECK_FEATURES", Path(__file__).resolve().parent.parent / "features"))
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    tags = {tag for path in FEATURES.glob("*.feature")
-            for tag in re.findall(r"(?m)^\s*@(\S+)", path.read_text(encoding="utf-8"))}
-    for tag in sorted(tags):
-        config.addinivalue_line("markers", f"{tag}: scenarios tagged @{tag} in features/")
+"""Shared test set-up. The Gherkin tags of feature files are registered as pytest markers by the specs
+plugin (`zonecheck.service.specs.plugin`, loaded by pyproject's addopts) as each file is bound, so
+`-m 环保` selects them under `--strict-markers`."""
