@@ -42,8 +42,8 @@ def digest(data: Any) -> str:
 
 
 def full_digest(document: dict[str, Any]) -> str:
-    """The whole 1.x document but what may legitimately differ (the engine version, the schema's minor)."""
-    return digest({k: v for k, v in document.items() if k not in ("engine", "schema_version", "generated_at")})
+    """The whole 1.x document but what may differ: the engine version, the schema's minor, fields added in 1.1."""
+    return digest({k: v for k, v in document.items() if k not in ("engine", "schema_version", "generated_at", "to_review")})
 
 
 def statuses(document: dict[str, Any]) -> str:
