@@ -35,8 +35,9 @@ from pytest_bdd import given, parsers, scenarios, then, when
 
 from zonecheck.engine.contract.proposal import FACTS
 from zonecheck.engine.screener import Screener
-from zonecheck.engine.explain.verdict import DECISIONS, Verdict
-from zonecheck.engine.explain.findings import STATUS_LABELS
+from zonecheck.engine.explain.verdict import Verdict
+from zonecheck.service.present import full
+from zonecheck.service.present.catalogue import DECISIONS, STATUS_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 FEATURES = Path(os.environ.get("ZONECHECK_FEATURES", ROOT / "features"))
@@ -159,14 +160,14 @@ def _finding(verdict: Verdict, rule_id: str) -> Any:
 @then(parsers.re(r"结论为\s*(?P<decision>\S+)"))
 def decision_is(verdict: Verdict, decision: str) -> None:
     expected = _code(DECISIONS, decision, "结论")
-    assert verdict.decision == expected, f"结论为 {DECISIONS[verdict.decision]['zh']}：{verdict.document['summary']['zh']}"
+    assert verdict.decision == expected, f"结论为 {DECISIONS[verdict.decision]['zh']}：{full.of(verdict)['summary']['zh']}"
 
 
 @then(parsers.re(r"规则\s*(?P<rule_id>[A-Z0-9-]+)\s*的结果为\s*(?P<status>\S+)"))
 def status_is(verdict: Verdict, rule_id: str, status: str) -> None:
     found = _finding(verdict, rule_id)
     expected = _code(STATUS_LABELS, status, "结果")
-    assert found.status == expected, f"{rule_id} 的结果为 {STATUS_LABELS[found.status]['zh']}：{found.body['message']['zh']}"
+    assert found.status == expected, f"{rule_id} 的结果为 {STATUS_LABELS[found.status]['zh']}：{full.by_rule(verdict)[rule_id]['message']['zh']}"
 
 
 @then(parsers.re(r"规则\s*(?P<rule_id>[A-Z0-9-]+)\s*的情形为\s*(?P<case>\S+)"))
@@ -177,11 +178,12 @@ def case_is(verdict: Verdict, rule_id: str, case: str) -> None:
 @then(parsers.re(r"规则\s*(?P<rule_id>[A-Z0-9-]+)\s*需补充\s*(?P<name>.+)"))
 def asks_for(verdict: Verdict, rule_id: str, name: str) -> None:
     found = _finding(verdict, rule_id)
-    assert field_path(name) in found.missing, f"{rule_id}：{found.body['message']['zh']}"
+    assert field_path(name) in found.missing, f"{rule_id}：{full.by_rule(verdict)[rule_id]['message']['zh']}"
 
 
 @then(parsers.re(r"规则\s*(?P<rule_id>[A-Z0-9-]+)\s*的说明包含\s*(?P<text>.+)"))
 def explains(verdict: Verdict, rule_id: str, text: str) -> None:
-    found = _finding(verdict, rule_id)
-    said = found.body["message"]["zh"] + (found.body["remedy"] or {}).get("zh", "")
+    _finding(verdict, rule_id)
+    body = full.by_rule(verdict)[rule_id]
+    said = body["message"]["zh"] + (body["remedy"] or {}).get("zh", "")
     assert text.strip().strip("「」“”\"") in said, f"{rule_id} 的说明是：{said}"

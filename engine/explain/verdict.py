@@ -35,12 +35,12 @@ def sort(findings: list[Finding]) -> Sorted:
     not_checked: list[Finding] = []
     for f in findings:
         counts[f.status] += 1
-        if f.status is Status.VIOLATED:
+        if f.status == Status.VIOLATED:
             violated[f.severity].append(f)
-        elif f.reason is Reason.MISSING_FACTS:
+        elif f.reason == Reason.MISSING_FACTS:
             if f.severity != Severity.ADVISORY:
                 blocking.append(f)
-        elif f.reason is Reason.NO_THRESHOLD:
+        elif f.reason == Reason.NO_THRESHOLD:
             not_checked.append(f)
     return Sorted({str(k): v for k, v in counts.items()}, violated, blocking, not_checked)
 

@@ -114,7 +114,8 @@ def cite(citation: Citation, lang: str = "zh") -> str:
     if citation.source is None:
         return _article(citation, lang) or "—"
     article = _article(citation, lang)
-    return f"{source_name(citation.source, lang)} {article}".strip()
+    glue = "" if lang == "zh" and article[:1] in ("（", "第", "") else " "
+    return f"{source_name(citation.source, lang)}{glue}{article}"
 
 
 def summary(decision: str, violated: dict[str, list[Rule]], blocking: list[Rule], missing: list[str],
