@@ -48,6 +48,7 @@ class RulePlan:
         self.refs_any = self.refs(self.bounds(cases + applies))
         self.refs_case = [self.refs(self.bounds([(c.when, True)] + applies)) for c in rule.cases]
         self.citations = [self.citation(c) for c in rule.citations]
+        self.case_indices = {c.id: index for index, c in enumerate(rule.cases)}
         self.has_defaults = bool(rule.defaults)
         # each path compared directly with a parameter: views keep a rounded figure on its side of the bound
         self.compared: dict[str, list[str]] = {}
@@ -105,6 +106,7 @@ class PackPlan:
         self.rules = [RulePlan(rule, pack) for rule in pack.rules]
         self.by_id = {plan.rule.id: plan for plan in self.rules}
         self.param_names = list(dict.fromkeys(name for plan in self.rules for name in plan.params))
+        self.citation_sources = {c.source.id: c.source for rule in pack.rules for c in rule.citations if c.source}
         self._refs: dict[int, str] = {}
         for name, param in pack.parameters.items():
             for index, row in enumerate(param.rows):

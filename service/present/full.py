@@ -52,9 +52,21 @@ def typed(pack: Pack, path: str, value: object) -> object:
     return value
 
 
+_SPLIT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+
+
 def fill(template: str, lookup: Callable[[str], str]) -> str:
-    parts = PLACEHOLDER.split(template)  # text, path, text, path, ...
-    return parts[0] + "".join(lookup(path) + after for path, after in zip(parts[1::2], parts[2::2]))
+    split = _SPLIT.get(template)
+    if split is None:  # a pack's templates are few: each is split once
+        parts = PLACEHOLDER.split(template)  # text, path, text, path, ...
+        split = _SPLIT[template] = (parts[0], tuple(zip(parts[1::2], parts[2::2])))
+    text = split[0]
+    for path, after in split[1]:
+        text += lookup(path) + after
+    return text
+
+
+_INFO: dict[int, dict[str, tuple[bool, str | None, bool]]] = {}
 
 
 class Screening:
@@ -71,38 +83,58 @@ class Screening:
         self.par_values = {f"par.{name}": typed(pack, f"par.{name}", e["value"])
                            for name, e in self.parameters.items() if e["status"] == "ok"}
         self.findings = [(self.plan.by_id[f["rule_id"]], f) for f in structured["findings"]]
+        self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
+        self._info = _INFO.setdefault(id(pack), {})
 
     def row(self, parameter: str, ref: str) -> Row:
         return self.plan.row(parameter, ref, self.zone.id)
 
     def case_index(self, plan: RulePlan, finding: dict[str, Any]) -> int | None:
         case = finding.get("case")
-        if case is None:
-            return None
-        return next(i for i, c in enumerate(plan.rule.cases) if c.id == case)
+        return None if case is None else plan.case_indices[case]
 
     def severity(self, plan: RulePlan, finding: dict[str, Any]) -> str:
         index = self.case_index(plan, finding)
         return plan.rule.cases[index].severity if index is not None else plan.rule.severity
 
+    def info(self, path: str) -> tuple[bool, str | None, bool]:
+        """(numeric, unit, coded) of a path: worked out once per pack."""
+        found = self._info.get(path)
+        if found is None:
+            head, _, name = path.partition(".")
+            spec = FACTS.get(path)
+            numeric = head == "ind" or (head == "par" and self.pack.parameters[name].unit in NUMERIC_UNITS) or bool(
+                spec and spec.kind == "number")
+            found = self._info[path] = (numeric, unit_of(self.pack, path), bool(spec and spec.choice_labels))
+        return found
+
     def exact(self, finding: dict[str, Any], remedies: bool = False) -> Callable[[str], Callable[[str], str]]:
         """Template lookups with the exact figures (the full document's messages), per language."""
-        values, assumed = finding["values"], set(finding.get("assumed", ()))
-        remedy_units = {r.name: r.unit for r in self.plan.by_id[finding["rule_id"]].rule.remedy_values}
-        pack = self.pack
+        values, assumed = finding["values"], finding.get("assumed", ())
+        memo, info, par_values = self._text, self.info, self.par_values
 
         def for_lang(lang: str) -> Callable[[str], str]:
             def lookup(path: str) -> str:
                 if path.startswith("remedy."):
-                    found = finding.get("remedy_values", {}).get(path[7:])
-                    return "—" if found is None else format_value(Decimal(found), remedy_units[path[7:]])
-                if path.startswith("par."):
-                    value = self.par_values.get(path)
-                else:
-                    value = typed(pack, path, values.get(path))
-                if path in assumed or (FACTS.get(path) and FACTS[path].choice_labels):
+                    remedy = next(r for r in self.plan.by_id[finding["rule_id"]].rule.remedy_values if r.name == path[7:])
+                    found = finding.get("remedy_values", {}).get(remedy.name)
+                    return "—" if found is None else format_value(Decimal(found), remedy.unit)
+                numeric, unit, coded = info(path)
+                key = f"{lang}:{path}" if coded else path  # only coded values read differently by language
+                text = memo.get(key) if path not in assumed else None
+                if text is not None:
+                    return text
+                value = par_values.get(path) if path.startswith("par.") else values.get(path)
+                if numeric and isinstance(value, str):
+                    value = Decimal(value)
+                elif isinstance(value, list):
+                    value = tuple(value)
+                if path in assumed or coded:
                     value = display_choice(path, value, lang)
-                return format_value(value, unit_of(pack, path))
+                text = format_value(value, unit)
+                if path not in assumed:
+                    memo[key] = text
+                return text
             return lookup
         return for_lang
 
@@ -164,6 +196,23 @@ def _plain(value: object) -> object:
     return value
 
 
+_TABLES: dict[tuple[int, int, tuple[str, ...]], tuple[object, tuple[dict[str, Any], dict[str, Any]]]] = {}
+
+
+def tables(s: Screening, langs: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The threshold and source tables: the same for every verdict whose parameters are the same object (a
+    fresh screening shares its parameter set with every proposal like it), so made once for those."""
+    key = (id(s.pack), id(s.parameters), langs)
+    found = _TABLES.get(key)
+    if found is not None and found[0] is s.parameters:
+        return found[1]
+    made = (thresholds(s, langs), sources(s))
+    if len(_TABLES) >= 256:
+        _TABLES.clear()
+    _TABLES[key] = (s.parameters, made)
+    return made
+
+
 def thresholds(s: Screening, langs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     out = {}
     for name in s.plan.param_names:
@@ -183,7 +232,7 @@ def thresholds(s: Screening, langs: tuple[str, ...]) -> dict[str, dict[str, Any]
 
 
 def sources(s: Screening) -> dict[str, dict[str, Any]]:
-    used = {c.source.id: c.source for plan in s.plan.rules for c in plan.rule.citations if c.source}
+    used = dict(s.plan.citation_sources)
     for name, entry in s.parameters.items():
         for key in ("row", "not_applied"):
             if key in entry:
@@ -227,6 +276,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
             violated.setdefault(shown["severity"], []).append(plan.rule)
         elif f.get("reason") == Reason.MISSING_FACTS and shown["severity"] != Severity.ADVISORY:
             blocking.append(plan.rule)
+    threshold_table, source_table = tables(s, langs)
     counts = structured["counts"]
     checked = counts["satisfied"] + counts["not_applicable"]
     decision = structured["decision"]
@@ -253,8 +303,8 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
         "counts": counts,
         "facts_from_zone": structured["facts_from_zone"],
         "findings": findings,
-        "thresholds": thresholds(s, langs),
-        "sources": sources(s),
+        "thresholds": threshold_table,
+        "sources": source_table,
     }
     if "generated_at" in structured:
         out["generated_at"] = structured["generated_at"]
