@@ -114,6 +114,18 @@ def test_report_leads_with_the_decision_and_what_to_do(screener: Screener) -> No
     assert "INT-PLOT-RATIO 容积率" in problems
 
 
+def test_no_report_names_a_seed_file(screener: Screener) -> None:
+    seeds = {c.seed for rule in screener.pack.rules for c in rule.citations if c.seed}
+    seeds |= {s.file for s in screener.pack.sources.values() if s.file}
+    for path in EXAMPLES:
+        verdict = screener.screen(example(path))
+        for lang in ("zh", "en"):
+            views = (render.to_text(verdict.structured, verdict.pack, lang), render.to_markdown(verdict.structured, verdict.pack, lang),
+                     render.to_html([(verdict.structured, verdict.pack)], (lang,)))
+            for view in views:
+                assert ".txt" not in view and "种子文件" not in view and not any(seed in view for seed in seeds), path.name
+
+
 def test_every_label_a_report_uses_is_in_both_languages() -> None:
     for table in (DECISIONS, SEVERITIES):
         assert all(set(labels) == {"zh", "en"} for labels in table.values())
@@ -176,3 +188,21 @@ def test_cli_detail_lang_format_and_show(tmp_path: Path) -> None:
     assert len(lines) == 6 and {line["schema_version"] for line in lines} == {"2.0"}
     assert runner.invoke(app, ["batch", str(ROOT / "examples"), "--out", str(out), "--detail", "full"]).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["schema_version"].startswith("1.")
+
+
+def test_needs_review_and_to_review_have_their_place(screener: Screener) -> None:
+    from zonecheck.engine.explain.verdict import decide
+
+    verdict = screener.screen(example(ROOT / "examples" / "approved-motor-plant.yaml"), timestamp=False)
+    review = [{"rule_id": "INT-PLOT-RATIO", "parameter": "plot_ratio_min", "source": "gb-50187",
+               "message": {"zh": "控制值来自二手来源，请核对原文。", "en": "Secondary figure: check the original."}}]
+    assert decide(verdict.findings, review) == "needs_review" and decide(verdict.findings) == "approved"
+    stored = {**orjson.loads(verdict.structured_json()), "decision": "needs_review", "to_review": review}
+    jsonschema.validate(stored, json.loads((DOCS / "verdict-structured.schema.json").read_text(encoding="utf-8")))
+    document = full.document(stored, screener.pack, ("zh",))
+    jsonschema.validate(document, json.loads((DOCS / "verdict-full.schema.json").read_text(encoding="utf-8")))
+    assert document["decision_label"] == {"zh": "需人工核查"} and document["to_review"][0]["message"] == {"zh": review[0]["message"]["zh"]}
+    text = render.to_text(stored, screener.pack)
+    assert "结论: 需人工核查" in text and "== 需人工核查 (1) ==" in text and "请核对原文" in text
+    html = render.to_html([(stored, screener.pack)], ("zh",), "problems")
+    assert "需人工核查" in html and "<details>" not in html  # --show problems: the rules met are only counted

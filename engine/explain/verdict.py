@@ -62,6 +62,12 @@ def decide(findings: list[Finding], to_review: list[dict[str, Any]] | None = Non
     return _decide(sort(findings), to_review or [])
 
 
+_MOVED = {"document": "zonecheck.service.present.full.of(verdict)",
+          "to_json_bytes": "zonecheck.service.present.full.to_json_bytes(verdict)",
+          "to_json": "zonecheck.service.present.full.to_json_bytes(verdict).decode()",
+          "tables": "the `thresholds` and `sources` of zonecheck.service.present.full.of(verdict)"}
+
+
 @dataclass(frozen=True)
 class Verdict:
     """A screening's result: the decision, the typed findings and the structured document."""
@@ -74,6 +80,11 @@ class Verdict:
     @property
     def by_rule(self) -> dict[str, Finding]:
         return {f.rule.id: f for f in self.findings}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _MOVED:  # the full document is a view now: say where it went
+            raise AttributeError(f"Verdict.{name} moved to {_MOVED[name]} (docs/verdict.md)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def structured_json(self, indent: bool = False) -> bytes:
         """The structured verdict as UTF-8 JSON: same proposal, pack and date, same bytes (but `generated_at`)."""

@@ -103,7 +103,7 @@ def source_name(source: Source, lang: str = "zh") -> str:
     """A document by its title and 文号: 《…》（国土资发〔2008〕24号）."""
     title = source.document.strip()
     if not title.startswith("《") and lang == "zh" and not title.endswith("）"):
-        title = f"《{title}》"
+        title = "《" + title.replace("《", "〈").replace("》", "〉") + "》"  # a title inside a title takes 〈〉
     if source.number and source.number not in title:
         return f"{title}（{source.number}）" if lang == "zh" else f"{title} ({source.number})"
     return title

@@ -134,7 +134,7 @@ def _threshold_line(s: Screening, ref: dict[str, Any], lang: str) -> str | None:
     if written != format_value(value, param.unit):
         text += f"（{catalogue.WORDS[lang]['as_written']} {written}）" if lang == "zh" else f" ({written} as written)"
     source = catalogue.source_name(row.source, lang)
-    if row.source.reference:
+    if row.source.reference and not row.source.file:  # a seed document's reference names its file: never shown
         source += f" {row.source.reference}"
     text += ("；" if lang == "zh" else "; ") + f"{catalogue.WORDS[lang]['source']}: {source}"
     if row.source.confidence == "secondary":
