@@ -87,3 +87,21 @@ def test_example_reports_in_chromium() -> None:
         for finding in deciding:
             assert f'id="{finding.rule.id}"' in dom, f"{stem}: {finding.rule.id} missing"
             assert html.escape(cite(finding.rule.citations[0]), quote=False) in dom, f"{stem}: {finding.rule.id}'s citation missing"
+
+
+def test_a_report_prints_to_pdf_with_the_rules_met_unfolded(tmp_path: Path) -> None:
+    """Printing opens the folded list of rules met (print CSS): the PDF is larger than with it folded."""
+    screener = Screener(ROOT / "rules" / "national")
+    verdict = screener.screen(yaml.safe_load((ROOT / "examples" / "approved-motor-plant.yaml").read_text(encoding="utf-8")))
+    page = render.to_html([(verdict.structured, verdict.pack)])
+    folded = page.replace("details::details-content", "details::unused")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    sizes = []
+    for name, text in (("approved-motor-plant", page), ("folded", folded)):
+        source = tmp_path / f"{name}.html"
+        source.write_text(text, encoding="utf-8")
+        pdf = (ARTIFACTS if name != "folded" else tmp_path) / f"{name}.pdf"
+        chromium(source, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+        assert pdf.read_bytes().startswith(b"%PDF")
+        sizes.append(pdf.stat().st_size)
+    assert sizes[0] > sizes[1], "the print CSS should unfold the rules met"
