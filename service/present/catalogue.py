@@ -114,7 +114,7 @@ def cite(citation: Citation, lang: str = "zh") -> str:
     if citation.source is None:
         return _article(citation, lang) or "—"
     article = _article(citation, lang)
-    glue = "" if lang == "zh" and article[:1] in ("（", "第", "") else " "
+    glue = "" if lang == "zh" or not article else " "
     return f"{source_name(citation.source, lang)}{glue}{article}"
 
 
