@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from bench.workload import iter_proposals  # noqa: E402
 from zonecheck.engine.contract.proposal import FACTS, Proposal  # noqa: E402
 from zonecheck.engine.screener import Screener  # noqa: E402
+from zonecheck.service.present import full  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -103,9 +104,9 @@ def stages(screener: Screener, inputs: Iterator[Any], count: int) -> dict[str, f
         t5 = clock()
         verdict = build_verdict(proposal=model, findings=findings, pack=screener.pack, zone=zone,
                                 screening_date=model.submitted_on, engine_version=__version__,
-                                tables=screener.explainer.tables(facts), fact_origins=facts.origins)
+                                parameters=screener.explainer.parameters(facts), fact_origins=facts.origins)
         t6 = clock()
-        verdict.to_json_bytes()
+        full.to_json_bytes(verdict)
         t7 = clock()
         for stage, took in zip(spent, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
             spent[stage] += took
@@ -222,7 +223,7 @@ def main() -> None:
 
     results = [
         measure("zonecheck (durable_rules, full explained verdict as JSON)",
-                lambda r: screener.screen(r).to_json_bytes(), fresh(), args.seconds),
+                lambda r: full.to_json_bytes(screener.screen(r)), fresh(), args.seconds),
         measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh(), args.seconds),
         measure("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
                 fresh(), args.seconds, prepare=as_json),
@@ -235,11 +236,11 @@ def main() -> None:
 
     memory_inputs = fresh(3)
     for item in itertools.islice(memory_inputs, 2_000):  # caches of parameter sets fill once
-        screener.screen(item).to_json_bytes()
+        full.to_json_bytes(screener.screen(item))
     gc.collect()
     before = rss_mb()
     for item in itertools.islice(memory_inputs, args.memory_evaluations):
-        screener.screen(item).to_json_bytes()
+        full.to_json_bytes(screener.screen(item))
     gc.collect()
     after = rss_mb()
 

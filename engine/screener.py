@@ -21,7 +21,6 @@ from zonecheck.engine.core.runtime import Runtime
 from zonecheck.engine.explain.verdict import Verdict, build_verdict
 
 
-
 class InvalidProposal(ValueError):
     """Every problem of a proposal at once; nothing was evaluated."""
 
@@ -79,7 +78,7 @@ class Screener:
             zone=profile,
             screening_date=day,
             engine_version=__version__,
-            tables=self.explainer.tables(facts),
+            parameters=self.explainer.parameters(facts),
             fact_origins=facts.origins,
             timestamp=timestamp,
         )

@@ -41,7 +41,9 @@ def test_verdict_fields_are_documented() -> None:
     from zonecheck.engine.screener import Screener
 
     screener = Screener(ROOT / "rules" / "national")
-    documents = [screener.screen(yaml.safe_load(p.read_text(encoding="utf-8"))).document
+    from zonecheck.service.present import full
+
+    documents = [full.of(screener.screen(yaml.safe_load(p.read_text(encoding="utf-8"))))
                  for p in sorted((ROOT / "examples").glob("*.yaml"))]
     assert {k for d in documents for k in d} == _documented("Top level")
     assert {k for d in documents for f in d["findings"] for k in f} == _documented("A finding")

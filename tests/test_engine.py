@@ -17,6 +17,7 @@ from zonecheck.engine.core.compiler import compile_pack
 from zonecheck.engine.core.runtime import EngineError, Runtime
 from zonecheck.engine.screener import InvalidProposal, Screener
 from zonecheck.engine.explain.verdict import decide
+from zonecheck.service.present import full
 
 FIXTURE = Path(__file__).parent / "fixtures" / "rules" / "mini"
 BEFORE_2023 = dt.date(2020, 6, 1)  # the fixture's national plot-ratio and office values are in force
@@ -54,6 +55,11 @@ def proposal(**changes: Any) -> dict[str, Any]:
 
 def finding(screener: Screener, data: dict[str, Any], rule_id: str, as_of: dt.date | None = None) -> Any:
     return screener.screen(data, as_of=as_of, timestamp=False).by_rule[rule_id]
+
+
+def shown(screener: Screener, data: dict[str, Any], rule_id: str, as_of: dt.date | None = None) -> dict[str, Any]:
+    """The rule's finding in the full document (what was `finding.body`)."""
+    return full.by_rule(screener.screen(data, as_of=as_of, timestamp=False))[rule_id]
 
 
 # --- the four outcomes and the missing case ------------------------------------------------------
@@ -94,16 +100,16 @@ def test_upper_bound_is_inclusive(screener: Screener) -> None:
     assert finding(screener, proposal(land__office_living_area_m2=7000), "T-OFFICE", BEFORE_2023).status == "satisfied"
     over = finding(screener, proposal(land__office_living_area_m2="7000.1"), "T-OFFICE", BEFORE_2023)
     assert over.status == "violated"
-    assert over.body["thresholds"][0] == {"parameter": "office_share_max", "comparison": "≤", "inclusive": True}
+    assert shown(screener, proposal(land__office_living_area_m2="7000.1"), "T-OFFICE", BEFORE_2023)["thresholds"][0] == {"parameter": "office_share_max", "comparison": "≤", "inclusive": True}
 
 
 def test_exact_remedy(screener: Screener) -> None:
     low = finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023)
-    assert low.body["remedy"]["zh"] == "总建筑面积至少 70,000 m2"
+    assert shown(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023)["remedy"]["zh"] == "总建筑面积至少 70,000 m2"
     # zone minimum 250 万元/亩 = 3,750 万元/公顷; 10 ha need 37,500 万元; 20,000 万元 supports 53,333.33 m2
     poor = finding(screener, proposal(investment__fixed_assets_wan=20000), "T-INVEST")
     assert poor.status == "violated"
-    assert poor.body["remedy"]["zh"] == "固定资产投资至少 37,500 万元，或用地不超过 53,333.33 m2"
+    assert shown(screener, proposal(investment__fixed_assets_wan=20000), "T-INVEST")["remedy"]["zh"] == "固定资产投资至少 37,500 万元，或用地不超过 53,333.33 m2"
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -118,7 +124,7 @@ def test_threshold_selected_by_date(screener: Screener) -> None:
 def test_zone_value_converted_and_stricter_one_governs(screener: Screener) -> None:
     verdict = screener.screen(proposal(investment__fixed_assets_wan=37000))
     found = verdict.by_rule["T-INVEST"]
-    threshold = verdict.document["thresholds"][found.body["thresholds"][0]["parameter"]]
+    threshold = full.of(verdict)["thresholds"][found.thresholds[0]["parameter"]]
     assert found.status == "violated"
     assert (threshold["value"], threshold["decided_by"], threshold["as_written"]) == ("3750", "zone", "250 万元/亩")
     assert threshold["not_applied"]["value"] == "3000"  # the national value is looser here
@@ -128,13 +134,13 @@ def test_zone_value_converted_and_stricter_one_governs(screener: Screener) -> No
 def test_before_the_zone_value_national_applies(screener: Screener) -> None:
     verdict = screener.screen(proposal(investment__fixed_assets_wan=31000), as_of=dt.date(2021, 1, 1))
     assert verdict.by_rule["T-INVEST"].status == "satisfied"
-    assert verdict.document["thresholds"]["investment_intensity_min"]["decided_by"] == "national"
+    assert full.of(verdict)["thresholds"]["investment_intensity_min"]["decided_by"] == "national"
 
 
 def test_short_code_mapping_to_several_values_asks_for_a_longer_code(screener: Screener) -> None:
     vague = finding(screener, proposal(project__industry_code="29"), "T-PLOT-RATIO", BEFORE_2023)
     assert (vague.status, vague.reason, vague.missing) == ("undetermined", "missing_facts", ("project.industry_code",))
-    assert "hint" in vague.body["missing_facts"][0]
+    assert "hint" in shown(screener, proposal(project__industry_code="29"), "T-PLOT-RATIO", BEFORE_2023)["missing_facts"][0]
     rubber = finding(screener, proposal(project__industry_code="2912", land__floor_area_m2=80000), "T-PLOT-RATIO", BEFORE_2023)
     plastics = finding(screener, proposal(project__industry_code="2922", land__floor_area_m2=80000), "T-PLOT-RATIO", BEFORE_2023)
     assert (rubber.status, plastics.status) == ("satisfied", "violated")  # 0.8 vs 1.0
@@ -148,8 +154,8 @@ def test_keyed_flag_with_a_finer_row_is_ambiguous_for_a_short_code(screener: Scr
 def test_default_applies_only_when_its_condition_holds(screener: Screener) -> None:
     assumed = finding(screener, proposal(), "T-CATALOGUE")
     assert assumed.status == "satisfied"
-    assert assumed.body["values"]["project.catalogue_category"] == "permitted"
-    assert assumed.body["assumed"] == ["project.catalogue_category"]
+    assert shown(screener, proposal(), "T-CATALOGUE")["values"]["project.catalogue_category"] == "permitted"
+    assert shown(screener, proposal(), "T-CATALOGUE")["assumed"] == ["project.catalogue_category"]
     steel = finding(screener, proposal(project__industry_code="3120"), "T-CATALOGUE")
     assert (steel.status, steel.missing) == ("undetermined", ("project.catalogue_category",))
     stated = finding(screener, proposal(project__industry_code="3120", project__catalogue_category="restricted"), "T-CATALOGUE")
@@ -174,28 +180,28 @@ def test_decision_precedence(screener: Screener) -> None:
                      environment__provincial_eia_review=False)
     verdict = screener.screen(steel)
     assert verdict.decision == "conditional"
-    assert [c["rule_id"] for c in verdict.document["conditions"]] == ["T-TWO-HIGH"]
+    assert [c["rule_id"] for c in full.of(verdict)["conditions"]] == ["T-TWO-HIGH"]
 
 
 def test_no_threshold_never_changes_the_decision(screener: Screener) -> None:
     verdict = screener.screen(proposal(land__floor_area_m2=1), as_of=TODAY)
     assert verdict.decision == "approved"
-    assert verdict.document["not_checked"] == ["T-PLOT-RATIO", "T-OFFICE"]
+    assert full.of(verdict)["not_checked"] == ["T-PLOT-RATIO", "T-OFFICE"]
 
 
 def test_incomplete_lists_the_facts_to_supply(screener: Screener) -> None:
     verdict = screener.screen(proposal(land__in_ecological_red_line=None, land__non_production_facilities=None))
-    assert [f["path"] for f in verdict.document["to_supply"]] == ["land.in_ecological_red_line", "land.non_production_facilities"]
+    assert [f["path"] for f in full.of(verdict)["to_supply"]] == ["land.in_ecological_red_line", "land.non_production_facilities"]
 
 
 def test_same_input_same_bytes(screener: Screener) -> None:
-    first = screener.screen(proposal(), timestamp=False).to_json()
+    first = full.to_json_bytes(screener.screen(proposal(), timestamp=False))
     for _ in range(3):
-        assert screener.screen(copy.deepcopy(proposal()), timestamp=False).to_json() == first
+        assert full.to_json_bytes(screener.screen(copy.deepcopy(proposal()), timestamp=False)) == first
     document = json.loads(first)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"  # 1.1 adds `to_review`
     assert document["pack"]["hash"].startswith("sha256:") and document["zone"]["hash"].startswith("sha256:")
-    assert "generated_at" in screener.screen(proposal()).document
+    assert "generated_at" in full.of(screener.screen(proposal()))
 
 
 def test_invalid_proposal_reports_every_problem_and_evaluates_nothing(screener: Screener) -> None:
@@ -260,14 +266,14 @@ def test_malformed_facts_are_refused_and_the_engine_survives(screener: Screener,
 def test_concurrent_callers_get_the_same_answers(screener: Screener) -> None:
     cases = [proposal(land__floor_area_m2=60000 + 1000 * i, investment__fixed_assets_wan=30000 + 1000 * i,
                       land__in_ecological_red_line=(i % 7 == 0)) for i in range(20)]
-    expected = [screener.screen(c, as_of=BEFORE_2023, timestamp=False).to_json() for c in cases]
+    expected = [full.to_json_bytes(screener.screen(c, as_of=BEFORE_2023, timestamp=False)) for c in cases]
     errors: list[BaseException] = []
 
     def worker(offset: int) -> None:
         try:
             for n in range(150):
                 index = (n + offset) % len(cases)
-                got = screener.screen(cases[index], as_of=BEFORE_2023, timestamp=False).to_json()
+                got = full.to_json_bytes(screener.screen(cases[index], as_of=BEFORE_2023, timestamp=False))
                 assert got == expected[index]
                 if n % 25 == 0:
                     with pytest.raises(EngineError):

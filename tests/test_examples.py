@@ -7,7 +7,8 @@ from pathlib import Path
 import yaml
 
 from zonecheck.engine.screener import Screener
-from zonecheck.engine.explain.verdict import clause
+from zonecheck.service.present import full
+from zonecheck.service.present.catalogue import clause
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,8 +23,8 @@ def test_one_example_per_decision_each_naming_its_clauses() -> None:
         deciding = [f for f in verdict.findings if f.status == "violated" and f.severity != "advisory"
                     or f.status == "undetermined" and f.reason == "missing_facts" and f.severity != "advisory"]
         for finding in deciding:
-            assert clause(finding.rule) in verdict.document["summary"]["zh"], (path.name, finding.rule.id)
-            assert finding.body["citations"], finding.rule.id
+            assert clause(finding.rule) in full.of(verdict)["summary"]["zh"], (path.name, finding.rule.id)
+            assert finding.citations, finding.rule.id
     assert set(decisions) == {"approved", "conditional", "incomplete", "revise", "rejected"}
 
 
@@ -33,8 +34,9 @@ def test_verdicts_are_byte_identical_across_processes() -> None:
     import subprocess
     import sys
 
-    script = ("import sys, yaml, pathlib; from zonecheck.engine.screener import Screener; s = Screener(); "
-              "[sys.stdout.write(s.screen(yaml.safe_load(p.read_text(encoding='utf-8')), timestamp=False).to_json() + '\\n') "
+    script = ("import sys, yaml, pathlib; from zonecheck.engine.screener import Screener; "
+              "from zonecheck.service.present import full; s = Screener(); "
+              "[sys.stdout.write(full.to_json_bytes(s.screen(yaml.safe_load(p.read_text(encoding='utf-8')), timestamp=False)).decode() + '\\n') "
               "for p in sorted(pathlib.Path('examples').glob('*.yaml'))]")
     outputs = [subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True,
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2")]
@@ -42,8 +44,7 @@ def test_verdicts_are_byte_identical_across_processes() -> None:
 
 
 def test_json_with_kept_table_text_is_the_document_serialised() -> None:
-    """`to_json_bytes` reuses the threshold and source tables' JSON text; the bytes must be those of the
-    whole document serialised afresh."""
+    """The full view's JSON bytes are those of its document serialised afresh, with or without a timestamp."""
     import json
 
     import orjson
@@ -52,5 +53,5 @@ def test_json_with_kept_table_text_is_the_document_serialised() -> None:
     for path in sorted((ROOT / "examples").glob("*.yaml")):
         for timestamp in (False, True):
             verdict = screener.screen(yaml.safe_load(path.read_text(encoding="utf-8")), timestamp=timestamp)
-            assert verdict.to_json_bytes() == orjson.dumps(verdict.document), path.name
-            assert json.loads(verdict.to_json()) == json.loads(verdict.to_json(indent=True))
+            assert full.to_json_bytes(verdict) == orjson.dumps(full.of(verdict)), path.name
+            assert json.loads(full.to_json_bytes(verdict)) == json.loads(full.to_json_bytes(verdict, indent=True))

@@ -30,6 +30,7 @@ import yaml
 
 from zonecheck.engine.screener import Screener
 from zonecheck.oracle import ReferenceEvaluator
+from zonecheck.service.present import full
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).parent / "rules" / "national"
@@ -97,14 +98,15 @@ def test_rule_case(screener: Screener, reference: ReferenceEvaluator, rule_id: s
     proposal = build(case)
     verdict = screener.screen(proposal, as_of=as_of(case), timestamp=False)
     finding = verdict.by_rule[rule_id]
+    body = full.by_rule(verdict)[rule_id]  # the finding in words (what was `finding.body`)
     expect = case["expect"]
     got = {"status": finding.status, "case": finding.case, "severity": finding.severity,
            "reason": finding.reason, "missing": list(finding.missing)}
     for key in ("status", "case", "severity", "reason", "missing"):
         if key in expect:
-            assert got[key] == expect[key], f"{rule_id} / {name}: {key} {got[key]!r} != {expect[key]!r}: {finding.body['message']['zh']}"
+            assert got[key] == expect[key], f"{rule_id} / {name}: {key} {got[key]!r} != {expect[key]!r}: {body['message']['zh']}"
     if "message_contains" in expect:
-        assert expect["message_contains"] in finding.body["message"]["zh"] + (finding.body["remedy"] or {}).get("zh", "")
+        assert expect["message_contains"] in body["message"]["zh"] + (body["remedy"] or {}).get("zh", "")
     oracle = reference.evaluate(verdict_input(screener, proposal), as_of(case))["findings"][rule_id]
     assert (oracle["status"], oracle["case"], oracle["reason"], oracle["missing_facts"]) == (
         finding.status, finding.case, finding.reason, list(finding.missing)), f"reference evaluator disagrees on {rule_id} / {name}"

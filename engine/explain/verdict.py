@@ -1,4 +1,6 @@
-"""The decision and the verdict document (schema in docs/verdict.md)."""
+"""The decision and the structured verdict (schema 2.0, docs/verdict.md): only what varies by
+screening. Titles, citations, sources and threshold rows are the pack's, named by id and pack hash;
+`zonecheck.service.present` renders the full document (1.x), text, Markdown and HTML from it."""
 
 from __future__ import annotations
 
@@ -9,20 +11,15 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from zonecheck.engine.explain.findings import Finding, Tables
-from zonecheck.engine.contract.proposal import Proposal, label_for
+from zonecheck.engine.contract.proposal import Proposal
+from zonecheck.engine.explain.findings import Finding
+from zonecheck.engine.explain.outcome import Decision, Reason, Severity, Status
+from zonecheck.engine.pack.model import Pack
 
-SCHEMA_VERSION = "1.0"
-DECISIONS = {
-    "rejected": {"zh": "否决", "en": "rejected"},
-    "revise": {"zh": "需修改", "en": "revise"},
-    "incomplete": {"zh": "需补充材料", "en": "incomplete"},
-    "conditional": {"zh": "附条件通过", "en": "conditional"},
-    "approved": {"zh": "通过", "en": "approved"},
-}
+SCHEMA_VERSION = "2.0"
 
 
-class _Sorted(NamedTuple):
+class Sorted(NamedTuple):
     """The findings as the decision and the summary read them, sorted in one pass."""
 
     counts: dict[str, int]
@@ -31,59 +28,67 @@ class _Sorted(NamedTuple):
     not_checked: list[Finding]  # undetermined for want of a control value
 
 
-def _sort(findings: list[Finding]) -> _Sorted:
-    counts = dict.fromkeys(("violated", "satisfied", "not_applicable", "undetermined"), 0)
-    violated: dict[str, list[Finding]] = {"veto": [], "mandatory": [], "condition": [], "advisory": []}
+def sort(findings: list[Finding]) -> Sorted:
+    counts = dict.fromkeys(Status, 0)
+    violated: dict[str, list[Finding]] = {s: [] for s in Severity}
     blocking: list[Finding] = []
     not_checked: list[Finding] = []
     for f in findings:
         counts[f.status] += 1
-        if f.status == "violated":
+        if f.status == Status.VIOLATED:
             violated[f.severity].append(f)
-        elif f.reason == "missing_facts":
-            if f.severity != "advisory":
+        elif f.reason == Reason.MISSING_FACTS:
+            if f.severity != Severity.ADVISORY:
                 blocking.append(f)
-        elif f.reason == "no_threshold":
+        elif f.reason == Reason.NO_THRESHOLD:
             not_checked.append(f)
-    return _Sorted(counts, violated, blocking, not_checked)
+    return Sorted({str(k): v for k, v in counts.items()}, violated, blocking, not_checked)
 
 
-def _decide(found: _Sorted) -> str:
-    for severity, decision in (("veto", "rejected"), ("mandatory", "revise")):
-        if found.violated[severity]:
-            return decision
+def _decide(found: Sorted, to_review: list[dict[str, Any]]) -> Decision:
+    if found.violated[Severity.VETO]:
+        return Decision.REJECTED
+    if found.violated[Severity.MANDATORY]:
+        return Decision.REVISE
     if found.blocking:
-        return "incomplete"
-    return "conditional" if found.violated["condition"] else "approved"
+        return Decision.INCOMPLETE
+    if to_review:
+        return Decision.NEEDS_REVIEW
+    return Decision.CONDITIONAL if found.violated[Severity.CONDITION] else Decision.APPROVED
 
 
-def decide(findings: list[Finding]) -> str:
+def decide(findings: list[Finding], to_review: list[dict[str, Any]] | None = None) -> Decision:
     """Decision after every rule has been evaluated (docs/rule-format.md 6.5)."""
-    return _decide(_sort(findings))
+    return _decide(sort(findings), to_review or [])
+
+
+_MOVED = {"document": "zonecheck.service.present.full.of(verdict)",
+          "to_json_bytes": "zonecheck.service.present.full.to_json_bytes(verdict)",
+          "to_json": "zonecheck.service.present.full.to_json_bytes(verdict).decode()",
+          "tables": "the `thresholds` and `sources` of zonecheck.service.present.full.of(verdict)"}
 
 
 @dataclass(frozen=True)
 class Verdict:
-    decision: str
+    """A screening's result: the decision, the typed findings and the structured document."""
+
+    decision: Decision
     findings: list[Finding]
-    document: dict[str, Any]
-    tables: Tables
-
-    def to_json(self, indent: bool = False) -> str:
-        """The verdict as JSON text: same proposal, pack and date, same bytes (but `generated_at`)."""
-        return self.to_json_bytes(indent).decode()
-
-    def to_json_bytes(self, indent: bool = False) -> bytes:
-        """`to_json` as UTF-8 bytes, what files and HTTP responses carry (no decoding step)."""
-        if indent:
-            return orjson.dumps(self.document, option=orjson.OPT_INDENT_2)
-        # the tables are the same for every proposal with the same parameters: serialised once
-        return orjson.dumps({**self.document, "thresholds": self.tables.thresholds_json,
-                             "sources": self.tables.sources_json})
+    structured: dict[str, Any]  # schema 2.0
+    pack: Pack
 
     @property
     def by_rule(self) -> dict[str, Finding]:
         return {f.rule.id: f for f in self.findings}
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _MOVED:  # the full document is a view now: say where it went
+            raise AttributeError(f"Verdict.{name} moved to {_MOVED[name]} (docs/verdict.md)")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def structured_json(self, indent: bool = False) -> bytes:
+        """The structured verdict as UTF-8 JSON: same proposal, pack and date, same bytes (but `generated_at`)."""
+        return orjson.dumps(self.structured, option=orjson.OPT_INDENT_2 if indent else 0)
 
 
 def digest(proposal: Proposal) -> str:
@@ -92,82 +97,42 @@ def digest(proposal: Proposal) -> str:
     return "sha256:" + hashlib.sha256(proposal.model_dump_json().encode()).hexdigest()
 
 
-def clause(rule: Any) -> str:
-    """The clause a rule rests on, shortly: its first citation's document number and article."""
-    first = rule.citations[0]
-    if first.seed:
-        name = (first.source.number or first.source.document) if first.source else first.seed
-        return f"{name} {first.paragraph}"
-    source = first.source
-    return f"{source.number or source.document} {first.article}".strip()
-
-
-_SEVERITY_WORDS = (("veto", "否决项", "veto"), ("mandatory", "须修改项", "must fix"),
-                   ("condition", "附加条件", "condition"))
-
-
-def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[Finding], missing: list[str],
-             checked: int, not_checked: list[str]) -> dict[str, str]:
-    zh = [f"结论：{DECISIONS[decision]['zh']}。"]
-    en = [f"Decision: {DECISIONS[decision]['en']}."]
-    for severity, zh_word, en_word in _SEVERITY_WORDS:
-        hits = [(f.rule, clause(f.rule)) for f in violated[severity]]
-        if hits:
-            zh.append(f"{zh_word}：" + "；".join(f"{r.id} {r.title['zh']}（{c}）" for r, c in hits) + "。")
-            en.append(f"{en_word}: " + "; ".join(f"{r.id} {r.title['en']} ({c})" for r, c in hits) + ".")
-    if missing:
-        where = [f"{f.rule.id} {clause(f.rule)}" for f in blocking]
-        zh.append("需补充：" + "、".join(label_for(p) for p in missing) + "（" + "；".join(where) + "）。")
-        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(where) + ").")
-    if decision == "approved":
-        zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
-        en.append(f"{checked} rules satisfied or not applicable; each finding cites its clause.")
-    if not_checked:
-        zh.append(f"未核查（无有效控制值）：{'、'.join(not_checked)}。")
-        en.append(f"Not checked (no control value in force): {', '.join(not_checked)}.")
-    return {"zh": "".join(zh), "en": " ".join(en)}
-
-
 def build_verdict(
     *,
     proposal: Proposal,
     findings: list[Finding],
-    pack: Any,
+    pack: Pack,
     zone: Any,
     screening_date: dt.date,
     engine_version: str,
-    tables: Tables,
+    parameters: dict[str, dict[str, Any]],
     fact_origins: dict[str, str],
+    to_review: list[dict[str, Any]] | None = None,
     timestamp: bool = True,
 ) -> Verdict:
-    found = _sort(findings)
-    decision = _decide(found)
-    counts, violated, blocking = found.counts, found.violated, found.blocking
-    not_checked = [f.rule.id for f in found.not_checked]
-    missing = list(dict.fromkeys(p for f in blocking for p in f.missing))
-    checked = counts["satisfied"] + counts["not_applicable"]
-    document: dict[str, Any] = {
+    """`to_review`: `[{rule_id, parameter, source, message}]`, checks a person must make (needs_review)."""
+    review = to_review or []
+    found = sort(findings)
+    decision = _decide(found, review)
+    structured: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": proposal.reference,
         "name": proposal.name,
         "decision": decision,
-        "decision_label": DECISIONS[decision],
-        "summary": _summary(decision, violated, blocking, missing, checked, not_checked),
         "screening_date": screening_date.isoformat(),
-        "zone": {"id": zone.id, "name": zone.name, "hash": zone.hash, "fictional": zone.fictional},
+        "zone": {"id": zone.id, "hash": zone.hash},
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
         "engine": {"name": "zonecheck", "version": engine_version, "evaluator": "durable_rules"},
         "proposal_digest": digest(proposal),
-        "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
-        "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
-                       for f in violated["condition"]],
-        "not_checked": not_checked,
-        "counts": counts,
+        "counts": found.counts,
+        "to_supply": list(dict.fromkeys(p for f in found.blocking for p in f.missing)),
+        "conditions": [f.rule.id for f in found.violated[Severity.CONDITION]],
+        "to_review": review,
+        "not_checked": [f.rule.id for f in found.not_checked],
         "facts_from_zone": fact_origins,
-        "findings": [f.body for f in findings],
-        "thresholds": tables.thresholds,
-        "sources": tables.sources,
+        "parameters": parameters,
+        "findings": [f.structured() for f in findings],
     }
     if timestamp:
-        document["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    return Verdict(decision=decision, findings=findings, document=document, tables=tables)
+        structured["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return Verdict(decision=decision, findings=findings, structured=structured, pack=pack)

@@ -19,8 +19,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from zonecheck.engine.pack.loader import PackError
-from zonecheck.service.present.render import to_markdown, to_text
+from zonecheck.service.present import full, render
 from zonecheck.engine.pack.locate import rules_root
+from zonecheck.engine.explain.outcome import Decision
 from zonecheck.engine.screener import Screener
 from zonecheck.service.app import screening
 from zonecheck.service.app.screening import Outcome
@@ -40,11 +41,23 @@ class Format(str, Enum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 class Lang(str, Enum):
     zh = "zh"
     en = "en"
+    both = "zh,en"
+
+
+class Detail(str, Enum):
+    full = "full"  # schema 1.x: the structured verdict plus titles, messages, tables
+    structured = "structured"  # schema 2.0: only what varies by screening
+
+
+class Show(str, Enum):
+    satisfied = "satisfied"  # rules met listed, folded
+    problems = "problems"  # rules met counted only
 
 
 RulesOption = Annotated[Optional[Path], typer.Option("--rules", help="Folder holding rule packs and zones/ "
@@ -63,10 +76,16 @@ def _screener(rules: Path | None, pack: str) -> Screener:
         raise typer.Exit(2) from None
 
 
-def _entry(outcome: Outcome) -> tuple[dict[str, Any], bool]:
-    """One input's JSON entry: its verdict document, or its problems."""
+def _langs(lang: Lang | None, default: str) -> tuple[str, ...]:
+    return tuple((lang.value if lang else default).split(","))
+
+
+def _entry(outcome: Outcome, detail: Detail = Detail.full, langs: tuple[str, ...] = ("zh", "en")) -> tuple[dict[str, Any], bool]:
+    """One input's JSON entry: its verdict (full or structured), or its problems."""
     if outcome.verdict is not None:
-        return {"source": outcome.source, **outcome.verdict.document}, True
+        if detail is Detail.structured:
+            return {"source": outcome.source, **outcome.verdict.structured}, True
+        return {"source": outcome.source, **full.of(outcome.verdict, langs)}, True
     problems = [{"path": p.path, "label": p.label, "reason": p.reason} for p in outcome.problems]
     return {"source": outcome.source, "valid": False, "problems": problems}, False
 
@@ -78,9 +97,14 @@ def _report_invalid(entry: dict[str, Any]) -> None:
         err.print(f"  - {where}: {problem['reason']}" if where else f"  - {problem['reason']}")
 
 
-def _screen_item(screener: Screener, item: Item, zone: str | None, as_of: dt.date | None) -> tuple[dict[str, Any], bool]:
+def _screen_item(screener: Screener, item: Item, zone: str | None, as_of: dt.date | None,
+                 detail: Detail = Detail.full, langs: tuple[str, ...] = ("zh", "en")) -> tuple[dict[str, Any], bool]:
     return _entry(screening.screen(screener, item.data, source=item.origin, zone=zone, as_of=as_of,
-                                   read_error=item.error))
+                                   read_error=item.error), detail, langs)
+
+
+LangOption = Annotated[Optional[Lang], typer.Option("--lang", help="zh, en or zh,en (default: zh,en for JSON, zh for reports).")]
+DetailOption = Annotated[Optional[Detail], typer.Option("--detail", help="JSON: full (schema 1.x) or structured (2.0).")]
 
 
 @app.command()
@@ -88,28 +112,36 @@ def screen(
     files: Annotated[list[Path], typer.Argument(help="Proposal files (YAML or JSON).", exists=True, dir_okay=False)],
     zone: ZoneOption = None,
     as_of: AsOfOption = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    lang: LangOption = None,
     output: Annotated[Format, typer.Option("--format")] = Format.text,
+    detail: DetailOption = None,
+    show: Annotated[Show, typer.Option("--show", help="Reports: list the rules met folded, or only the problems.")] = Show.satisfied,
     rules: RulesOption = None,
     pack: PackOption = "national",
 ) -> None:
     """Screen proposal files and print their explained verdicts."""
     screener = _screener(rules, pack)
     day = as_of.date() if as_of else None
+    langs = _langs(lang, "zh,en" if output is Format.json else "zh")
     results: list[dict[str, Any]] = []
     invalid = 0
     for path in files:
-        entry, ok = _screen_item(screener, read_document(path), zone, day)
+        # reports are rendered from the structured verdict; JSON is the requested detail
+        entry, ok = _screen_item(screener, read_document(path), zone, day,
+                                 detail or Detail.full if output is Format.json else Detail.structured, langs)
         if not ok:
             invalid += 1
             _report_invalid(entry)
         results.append(entry)
+    screened = [entry for entry in results if entry.get("valid", True)]
     if output is Format.json:
         payload: Any = results[0] if len(results) == 1 else results
         typer.echo(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode())
+    elif output is Format.html:
+        typer.echo(render.to_html([(entry, screener.pack) for entry in screened], langs, show.value), nl=False)
     else:
-        render = to_text if output is Format.text else to_markdown
-        blocks = [render(entry, lang.value) for entry in results if entry.get("valid", True)]
+        view = render.to_text if output is Format.text else render.to_markdown
+        blocks = [view(entry, screener.pack, code, show.value) for entry in screened for code in langs]
         typer.echo(("\n" + ("-" * 72 if output is Format.text else "---") + "\n\n").join(blocks), nl=False)
     raise typer.Exit(1 if invalid else 0)
 
@@ -120,12 +152,15 @@ def batch(
     out: Annotated[Path, typer.Option("--out", help="Where to write one JSON result per line.")],
     zone: ZoneOption = None,
     as_of: AsOfOption = None,
+    detail: Annotated[Detail, typer.Option("--detail", help="structured (schema 2.0, default) or full (1.x).")] = Detail.structured,
+    lang: LangOption = None,
     rules: RulesOption = None,
     pack: PackOption = "national",
 ) -> None:
     """Screen many proposals; a bad row is reported and the batch goes on."""
     screener = _screener(rules, pack)
     day = as_of.date() if as_of else None
+    langs = _langs(lang, "zh,en")
     decisions: Counter[str] = Counter()
     invalid: list[dict[str, Any]] = []
     partial = out.with_name(out.name + ".partial")
@@ -133,7 +168,7 @@ def batch(
     with partial.open("w", encoding="utf-8") as handle, Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task("screening", total=count_items(source))
         for item in iter_items(source):
-            entry, ok = _screen_item(screener, item, zone, day)
+            entry, ok = _screen_item(screener, item, zone, day, detail, langs)
             if ok:
                 decisions[entry["decision"]] += 1
             else:
@@ -144,7 +179,7 @@ def batch(
     table = Table(title=f"zonecheck batch: {source}")
     table.add_column("decision")
     table.add_column("count", justify="right")
-    for decision in ("approved", "conditional", "incomplete", "revise", "rejected"):
+    for decision in reversed(Decision):
         table.add_row(decision, str(decisions[decision]))
     table.add_row("[red]invalid[/red]", str(len(invalid)))
     err.print(table)
@@ -158,12 +193,13 @@ def batch(
 def rules_list(rules: RulesOption = None, pack: PackOption = "national",
                lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh) -> None:
     """List the rules of a pack."""
+    code = lang.value.split(",")[0]
     loaded = _screener(rules, pack).pack
     table = Table(title=f"{loaded.id} {loaded.version}: {len(loaded.rules)} rules")
     for column in ("id", "severity", "domain", "title"):
         table.add_column(column)
     for rule in loaded.rules:
-        table.add_row(rule.id, rule.severity, rule.domain, rule.title[lang.value])
+        table.add_row(rule.id, rule.severity, rule.domain, rule.title[code])
     Console().print(table)
 
 

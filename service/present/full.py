@@ -1,0 +1,326 @@
+"""The full verdict document (schema 1.x, docs/verdict.md): the structured verdict plus the pack's
+titles, citations, source and threshold tables and the messages, in the languages asked for.
+
+A pure function of (structured verdict, pack): a stored structured verdict renders the same bytes as
+a fresh screening. Fields are only ever added within 1.x; `message` is always a `{lang: text}` map.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Callable
+
+import orjson
+
+from zonecheck.engine.contract.proposal import FACTS, display_choice, label_for
+from zonecheck.engine.contract.units import NUMERIC_UNITS, format_value
+from zonecheck.engine.explain.outcome import Reason, Severity, Status
+from zonecheck.engine.explain.plan import PackPlan, RulePlan, plans
+from zonecheck.engine.explain.verdict import Verdict
+from zonecheck.engine.pack.loader import PLACEHOLDER
+from zonecheck.engine.pack.model import Pack, Row
+from zonecheck.service.present import catalogue
+from zonecheck.service.present.catalogue import LANGS, pick
+
+SCHEMA_VERSION = "1.1"
+Lookup = Callable[[str, str], str]  # (path, lang) -> text
+
+
+class PackMismatch(ValueError):
+    """A structured verdict rendered with another pack than the one that made it."""
+
+
+def unit_of(pack: Pack, path: str) -> str | None:
+    head, _, name = path.partition(".")
+    if head == "ind":
+        return pack.indicators[name].unit
+    if head == "par":
+        return pack.parameters[name].unit
+    spec = FACTS.get(path)
+    return spec.unit if spec else None
+
+
+def typed(pack: Pack, path: str, value: object) -> object:
+    """A value from its JSON form back to what the engine held: decimals from their text, lists as tuples."""
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, str):
+        head, _, name = path.partition(".")
+        spec = FACTS.get(path)
+        if head == "ind" or (head == "par" and pack.parameters[name].unit in NUMERIC_UNITS) or (spec and spec.kind == "number"):
+            return Decimal(value)
+    return value
+
+
+_SPLIT: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
+
+
+def fill(template: str, lookup: Callable[[str], str]) -> str:
+    split = _SPLIT.get(template)
+    if split is None:  # a pack's templates are few: each is split once
+        parts = PLACEHOLDER.split(template)  # text, path, text, path, ...
+        split = _SPLIT[template] = (parts[0], tuple(zip(parts[1::2], parts[2::2])))
+    text = split[0]
+    for path, after in split[1]:
+        text += lookup(path) + after
+    return text
+
+
+_INFO: dict[int, dict[str, tuple[bool, str | None, bool]]] = {}
+
+
+class Screening:
+    """One structured verdict read against its pack: typed values, parameters in force, rows."""
+
+    def __init__(self, structured: dict[str, Any], pack: Pack):
+        if structured["pack"]["hash"] != pack.hash:
+            raise PackMismatch(f"verdict made with pack {structured['pack']['hash']}, rendered with {pack.hash}")
+        self.doc = structured
+        self.pack = pack
+        self.plan: PackPlan = plans(pack)
+        self.zone = pack.zones[structured["zone"]["id"]]
+        self.parameters: dict[str, dict[str, Any]] = structured["parameters"]
+        self.par_values = {f"par.{name}": typed(pack, f"par.{name}", e["value"])
+                           for name, e in self.parameters.items() if e["status"] == "ok"}
+        self.findings = [(self.plan.by_id[f["rule_id"]], f) for f in structured["findings"]]
+        self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
+        self._info = _INFO.setdefault(id(pack), {})
+
+    def row(self, parameter: str, ref: str) -> Row:
+        return self.plan.row(parameter, ref, self.zone.id)
+
+    def case_index(self, plan: RulePlan, finding: dict[str, Any]) -> int | None:
+        case = finding.get("case")
+        return None if case is None else plan.case_indices[case]
+
+    def severity(self, plan: RulePlan, finding: dict[str, Any]) -> str:
+        index = self.case_index(plan, finding)
+        return plan.rule.cases[index].severity if index is not None else plan.rule.severity
+
+    def info(self, path: str) -> tuple[bool, str | None, bool]:
+        """(numeric, unit, coded) of a path: worked out once per pack."""
+        found = self._info.get(path)
+        if found is None:
+            head, _, name = path.partition(".")
+            spec = FACTS.get(path)
+            numeric = head == "ind" or (head == "par" and self.pack.parameters[name].unit in NUMERIC_UNITS) or bool(
+                spec and spec.kind == "number")
+            found = self._info[path] = (numeric, unit_of(self.pack, path), bool(spec and spec.choice_labels))
+        return found
+
+    def exact(self, finding: dict[str, Any], remedies: bool = False) -> Callable[[str], Callable[[str], str]]:
+        """Template lookups with the exact figures (the full document's messages), per language."""
+        values, assumed = finding["values"], finding.get("assumed", ())
+        memo, info, par_values = self._text, self.info, self.par_values
+
+        def for_lang(lang: str) -> Callable[[str], str]:
+            def lookup(path: str) -> str:
+                if path.startswith("remedy."):
+                    remedy = next(r for r in self.plan.by_id[finding["rule_id"]].rule.remedy_values if r.name == path[7:])
+                    found = finding.get("remedy_values", {}).get(remedy.name)
+                    return "—" if found is None else format_value(Decimal(found), remedy.unit)
+                numeric, unit, coded = info(path)
+                key = f"{lang}:{path}" if coded else path  # only coded values read differently by language
+                text = memo.get(key) if path not in assumed else None
+                if text is not None:
+                    return text
+                value = par_values.get(path) if path.startswith("par.") else values.get(path)
+                if numeric and isinstance(value, str):
+                    value = Decimal(value)
+                elif isinstance(value, list):
+                    value = tuple(value)
+                if path in assumed or coded:
+                    value = display_choice(path, value, lang)
+                text = format_value(value, unit)
+                if path not in assumed:
+                    memo[key] = text
+                return text
+            return lookup
+        return for_lang
+
+    def message(self, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
+                lookups: Callable[[str], Callable[[str], str]]) -> tuple[dict[str, str], dict[str, str] | None]:
+        """A finding's message and remedy, filled by `lookups` (exact or rounded for people)."""
+        rule, status = plan.rule, finding["status"]
+        index = self.case_index(plan, finding)
+
+        def filled(text: dict[str, str] | None) -> dict[str, str]:
+            return {lang: fill(body, lookups(lang)) for lang, body in (text or {}).items() if lang in langs}
+
+        if status == Status.VIOLATED:
+            message = filled(rule.cases[index].message)  # type: ignore[index]
+        elif status == Status.UNDETERMINED:
+            if finding.get("reason") == Reason.NO_THRESHOLD:
+                message = pick(catalogue.NO_THRESHOLD_MESSAGE, langs)  # type: ignore[assignment]
+            else:
+                ask = catalogue.ask_to_supply(finding.get("missing_facts", []), _Labels())
+                lead = filled(rule.undetermined) if rule.undetermined else {}
+                message = {lang: f"{lead[lang]} {ask[lang]}" if lead else ask[lang] for lang in langs}
+        else:
+            message = filled(rule.satisfied if status == Status.SATISFIED else rule.not_applicable)
+        remedy = None
+        if index is not None and rule.cases[index].remedy:
+            remedy = filled(rule.cases[index].remedy)
+        return message, remedy  # type: ignore[return-value]
+
+
+class _Labels(dict):  # type: ignore[type-arg]
+    """path -> Chinese label, looked up lazily (the catalogue's summary and messages take a mapping)."""
+
+    def __missing__(self, path: str) -> str:
+        return label_for(path)
+
+
+def missing_entry(path: str, langs: tuple[str, ...]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"path": path, "label": label_for(path)}
+    if path == "project.industry_code":  # required, so present: missing means too short to pick a value
+        entry["hint"] = pick(catalogue.AMBIGUOUS_CODE_HINT, langs)
+    return entry
+
+
+def _row_json(row: Row) -> dict[str, Any]:
+    return {
+        "source": row.source.id,
+        "confidence": row.source.confidence,
+        "side": row.side,
+        "valid_from": row.valid_from.isoformat() if row.valid_from else None,
+        "valid_to": row.valid_to.isoformat() if row.valid_to else None,
+        "as_written": format_value(row.original, row.source_unit),
+        "note": row.note,
+    }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+_TABLES: dict[tuple[int, int, tuple[str, ...]], tuple[object, tuple[dict[str, Any], dict[str, Any]]]] = {}
+
+
+def tables(s: Screening, langs: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The threshold and source tables: the same for every verdict whose parameters are the same object (a
+    fresh screening shares its parameter set with every proposal like it), so made once for those."""
+    key = (id(s.pack), id(s.parameters), langs)
+    found = _TABLES.get(key)
+    if found is not None and found[0] is s.parameters:
+        return found[1]
+    made = (thresholds(s, langs), sources(s))
+    if len(_TABLES) >= 256:
+        _TABLES.clear()
+    _TABLES[key] = (s.parameters, made)
+    return made
+
+
+def thresholds(s: Screening, langs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    out = {}
+    for name in s.plan.param_names:
+        entry = s.parameters[name]
+        param = s.pack.parameters[name]
+        value = s.par_values.get(f"par.{name}")
+        shown: dict[str, Any] = {"label": pick(param.label, langs), "status": entry["status"], "value": _plain(value),
+                                 "display": format_value(value, param.unit), "unit": param.unit,
+                                 "decided_by": entry.get("decided_by")}
+        if "row" in entry:
+            shown.update(_row_json(s.row(name, entry["row"])))
+        if "not_applied" in entry:
+            row = s.row(name, entry["not_applied"])
+            shown["not_applied"] = {"value": _plain(row.value), **_row_json(row)}
+        out[name] = shown
+    return out
+
+
+def sources(s: Screening) -> dict[str, dict[str, Any]]:
+    used = dict(s.plan.citation_sources)
+    for name, entry in s.parameters.items():
+        for key in ("row", "not_applied"):
+            if key in entry:
+                source = s.row(name, entry[key]).source
+                used[source.id] = source
+    return {source_id: used[source_id].as_json() for source_id in sorted(used)}
+
+
+def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> dict[str, Any]:
+    rule, status = plan.rule, finding["status"]
+    message, remedy = s.message(plan, finding, langs, s.exact(finding))
+    values = finding["values"]
+    return {
+        "rule_id": rule.id,
+        "title": pick(rule.title, langs),
+        "domain": rule.domain,
+        "severity": s.severity(plan, finding),
+        "status": status,
+        "status_label": pick(catalogue.STATUS_LABELS[status], langs),
+        "case": finding.get("case"),
+        "reason": finding.get("reason"),
+        "missing_facts": [missing_entry(p, langs) for p in finding.get("missing_facts", ())],
+        "message": message,
+        "remedy": remedy,
+        "values": {path: values.get(path) for path in plan.value_paths},
+        "assumed": finding.get("assumed", []),
+        "thresholds": plan.thresholds(s.case_index(plan, finding)),
+        "citations": plan.citations,
+    }
+
+
+def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LANGS) -> dict[str, Any]:
+    """The full document (schema 1.x) of a structured verdict, in `langs`."""
+    s = Screening(structured, pack)
+    findings = [finding_document(s, plan, f, langs) for plan, f in s.findings]
+    by_id = {f["rule_id"]: f for f in findings}
+    violated: dict[str, list[Any]] = {}
+    blocking = []
+    for (plan, f), shown in zip(s.findings, findings):
+        if f["status"] == Status.VIOLATED:
+            violated.setdefault(shown["severity"], []).append(plan.rule)
+        elif f.get("reason") == Reason.MISSING_FACTS and shown["severity"] != Severity.ADVISORY:
+            blocking.append(plan.rule)
+    threshold_table, source_table = tables(s, langs)
+    counts = structured["counts"]
+    checked = counts["satisfied"] + counts["not_applicable"]
+    decision = structured["decision"]
+    summary = catalogue.summary(decision, violated, blocking, structured["to_supply"], checked,
+                                structured["not_checked"], _Labels())
+    out: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "reference": structured["reference"],
+        "name": structured["name"],
+        "decision": decision,
+        "decision_label": pick(catalogue.DECISIONS[decision], langs),
+        "summary": pick(summary, langs),
+        "screening_date": structured["screening_date"],
+        "zone": {"id": s.zone.id, "name": pick(s.zone.name, langs), "hash": s.zone.hash, "fictional": s.zone.fictional},
+        "pack": structured["pack"],
+        "engine": structured["engine"],
+        "proposal_digest": structured["proposal_digest"],
+        "to_supply": [{"path": p, "label": label_for(p)} for p in structured["to_supply"]],
+        "conditions": [{"rule_id": r, "case": by_id[r]["case"], "message": by_id[r]["message"], "remedy": by_id[r]["remedy"]}
+                       for r in structured["conditions"]],
+        "to_review": [{**item, "message": pick(item["message"], langs) if isinstance(item.get("message"), dict) else item.get("message")}
+                      for item in structured.get("to_review", [])],
+        "not_checked": structured["not_checked"],
+        "counts": counts,
+        "facts_from_zone": structured["facts_from_zone"],
+        "findings": findings,
+        "thresholds": threshold_table,
+        "sources": source_table,
+    }
+    if "generated_at" in structured:
+        out["generated_at"] = structured["generated_at"]
+    return out
+
+
+def of(verdict: Verdict, langs: tuple[str, ...] = LANGS) -> dict[str, Any]:
+    """The full document of a fresh verdict (what `verdict.document` was)."""
+    return document(verdict.structured, verdict.pack, langs)
+
+
+def to_json_bytes(verdict: Verdict, langs: tuple[str, ...] = LANGS, indent: bool = False) -> bytes:
+    """The full document as UTF-8 JSON (what `verdict.to_json_bytes()` was)."""
+    return orjson.dumps(of(verdict, langs), option=orjson.OPT_INDENT_2 if indent else 0)
+
+
+def by_rule(verdict: Verdict, langs: tuple[str, ...] = LANGS) -> dict[str, dict[str, Any]]:
+    """Each rule's finding in the full document (what `verdict.by_rule[id].body` was)."""
+    return {f["rule_id"]: f for f in of(verdict, langs)["findings"]}
