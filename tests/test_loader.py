@@ -181,3 +181,63 @@ def test_stray_key_in_a_text_map(rules: Path) -> None:
     path = rules / "mini" / "rules" / "main.yaml"
     edit(path, "satisfied: {zh: 不在红线内, en: outside}", "satisfied: {zh: 不在红线内, 已核实, en: outside}")
     expect_error(rules, "rules/main.yaml", line_of(path, "已核实"), "takes only zh and en")
+
+
+# --- the loaded pack is unchanged -----------------------------------------------------------------
+# A canonical dump of the loaded pack (rules, parameters, rows with their file:line, sources, zones,
+# hashes), recorded from the hand-written loader the YAML-marks/pydantic loader replaced. Re-record only
+# when a pack's files changed on purpose: ZONECHECK_RECORD_DUMPS=1 python -m pytest tests/test_loader.py
+
+import dataclasses  # noqa: E402
+import datetime as dt  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from zonecheck.engine.pack.formula import Formula  # noqa: E402
+from zonecheck.engine.pack.model import Source  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DUMPS = Path(__file__).parent / "fixtures" / "pack_dumps"
+DUMPED = {"national": ROOT / "rules" / "national", "mini": FIXTURE / "mini"}
+
+
+def canonical(value: object, by_id: bool = False) -> object:
+    """JSON of a loaded pack; a source inside a row or citation is named by id (sources are dumped whole
+    in the pack and each zone); fields left at None or {} are omitted, so optional fields added later
+    leave the dump of a pack that does not use them unchanged."""
+    if isinstance(value, Formula):
+        return {"formula": value.text, "paths": list(value.paths)}
+    if isinstance(value, Source) and by_id:
+        return value.id
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, object] = {"_type": type(value).__name__}
+        for item in dataclasses.fields(value):
+            field_value = getattr(value, item.name)
+            if item.name != "root" and field_value is not None and field_value != {}:
+                out[item.name] = canonical(field_value, by_id or type(value).__name__ in ("Row", "Citation"))
+        return out
+    if isinstance(value, dict):
+        return {str(k): canonical(v, by_id) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [canonical(v, by_id) for v in value]
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@pytest.mark.parametrize("name", sorted(DUMPED))
+def test_the_loaded_pack_is_the_one_recorded(name: str) -> None:
+    dump = canonical(load_pack(DUMPED[name]))
+    path = DUMPS / f"{name}.json"
+    if os.environ.get("ZONECHECK_RECORD_DUMPS"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(dump, ensure_ascii=False, sort_keys=True, indent=1) + "\n", encoding="utf-8")
+    recorded = json.loads(path.read_text(encoding="utf-8"))
+    hashes = lambda d: [d["hash"], *(z["hash"] for z in d.get("zones", {}).values())]  # noqa: E731
+    assert hashes(dump) == hashes(recorded), (
+        f"the files of pack {name} changed since {path.name} was recorded: if on purpose, re-record it "
+        "(ZONECHECK_RECORD_DUMPS=1 python -m pytest tests/test_loader.py -k recorded) and review the diff")
+    assert dump == recorded
