@@ -25,6 +25,7 @@ SEVERITIES = ("veto", "mandatory", "condition", "advisory")
 CONFIDENCE = ("law", "read", "secondary", "seed", "local")
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "contains_any", "exists")
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+RULE_ID_PATTERN = r"^[A-Z][A-Z0-9-]*$"
 
 
 def _problem(reason: str) -> PydanticCustomError:
@@ -177,8 +178,8 @@ class Default(Shape):
 
 
 class Case(Shape):
-    case: Required = Field(pattern=NAME_PATTERN)
-    severity: Optional[Scalar] = Field(None, json_schema_extra={"enum": list(SEVERITIES)})
+    case: Required = Field(pattern=NAME_PATTERN, json_schema_extra={"pattern": NAME_PATTERN})
+    severity: Optional[Literal[SEVERITIES]] = None  # type: ignore[valid-type]
     when: Condition
     message: Text
     remedy: Optional[Text] = None
@@ -194,7 +195,7 @@ class RemedyValue(Shape):
 class Rule(Shape):
     """One rule: what it checks, the clauses it rests on, its cases and messages."""
 
-    id: Required = Field(pattern=r"^[A-Z][A-Z0-9-]*$")
+    id: Required = Field(pattern=RULE_ID_PATTERN, json_schema_extra={"pattern": RULE_ID_PATTERN})
     title: Text
     domain: Literal["environment", "land", "industry", "intensity"]
     # checked by the loader, at the rule's line, as the severity of a rule always was
@@ -357,8 +358,9 @@ _STAND_INS = {"Condition": {"$ref": "#/$defs/Condition"},
 
 def _resolve(schema: Any) -> Any:
     if isinstance(schema, dict):
-        if set(schema) == {"$comment"} and schema["$comment"] in _STAND_INS:
-            return _STAND_INS[schema["$comment"]]
+        if schema.get("$comment") in _STAND_INS:
+            rest = {k: v for k, v in schema.items() if k not in ("$comment", "title")}
+            return {**rest, **_STAND_INS[schema["$comment"]]}
         return {k: _resolve(v) for k, v in schema.items()}
     if isinstance(schema, list):
         return [_resolve(v) for v in schema]
