@@ -10,6 +10,7 @@ there too, so they are free-form mappings here and described by hand in the JSON
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, TypeVar
@@ -259,13 +260,19 @@ _SECTIONS = {"keys": "key", "indicators": "indicator", "parameters": "parameter"
 
 
 def validate(model: type[M], document: Document) -> M:
-    """The document as `model`, or the first error (by line) as `file:line: reason`."""
+    """The document as `model`, or its first error as `file:line: reason`: an unknown key first (a
+    misspelt key also makes its right spelling missing), then by line."""
     try:
         return model.model_validate(document.data)
     except ValidationError as caught:
-        errors = [(document.line(tuple(e["loc"])), n, e) for n, e in enumerate(caught.errors())]
-        line, _, error = min(errors, key=lambda item: item[:2])
-        raise PackError(f"{document.display}:{line}", _reason(model, document.data, error)) from None
+        errors = caught.errors()
+        first = min(errors, key=lambda e: (e["type"] != "extra_forbidden", document.line(tuple(e["loc"]))))
+        reason = _reason(model, document.data, first)
+        if first["type"] == "extra_forbidden":
+            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
+            close = difflib.get_close_matches(str(first["loc"][-1]), missing, n=1)
+            reason += f" (did you mean `{close[0]}`?)" if close else ""
+        raise PackError(f"{document.display}:{document.line(tuple(first['loc']))}", reason) from None
 
 
 def _reason(model: type[BaseModel], data: Any, error: Any) -> str:
