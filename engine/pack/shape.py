@@ -253,7 +253,7 @@ class ZoneFile(Shape):
 
 M = TypeVar("M", bound=BaseModel)
 _WHOLE = {"citations": "missing citation (every rule cites its clause)",
-          "rule_files": "pack.yaml needs `rule_files`, a list of rule files"}
+          "rule_files": "needs `rule_files`, a list of rule files"}
 _KIND = {PackFile: "pack.yaml", SourcesFile: "sources.yaml", RuleFile: "a rule file", ZoneFile: "zone profile"}
 _SECTIONS = {"keys": "key", "indicators": "indicator", "parameters": "parameter", "sources": "source",
              "facts": "zone fact", "remedy_values": "remedy value"}
@@ -294,6 +294,10 @@ def _reason(model: type[BaseModel], data: Any, error: Any) -> str:
         "list_type": "must be a list",
         "too_short": "must not be empty",
         "bool_type": "must be true or false",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "less_than_equal": f"must be at most {error.get('ctx', {}).get('le', '')}",
+        "greater_than_equal": f"must be at least {error.get('ctx', {}).get('ge', '')}",
         "literal_error": f"must be one of {error.get('ctx', {}).get('expected', '')}",
         "string_pattern_mismatch": f"{error['input']!r} does not match {error.get('ctx', {}).get('pattern', '')}",
     }.get(kind, error["msg"][:1].lower() + error["msg"][1:])
