@@ -61,6 +61,7 @@ Value = Annotated[Any, WithJsonSchema({"type": ["number", "string", "boolean"]})
 Cell = Annotated[Any, WithJsonSchema({"type": ["string", "number"]})]
 # Stand-ins replaced by references once every definition exists (see `pack_schema`).
 Condition = Annotated[dict[str, Any], WithJsonSchema({"$comment": "Condition"})]
+Note = Annotated[Any, WithJsonSchema({"$comment": "Note"})]  # a note for people, never read
 
 
 class Shape(BaseModel):
@@ -129,7 +130,7 @@ class Indicator(Shape):
     label: Text
     unit: Required
     formula: Required
-    note: Optional[Scalar] = None
+    note: Note = None
 
 
 class Parameter(Shape):
@@ -142,7 +143,7 @@ class Parameter(Shape):
     table: Optional[Scalar] = None
     values: Optional[list[Row]] = None
     default: Optional[Row] = None
-    note: Optional[Scalar] = None
+    note: Note = None
     review: Optional[Text] = Field(None, description="What an officer must check by hand, and against which "
                                                      "document, when no figure is in force.")
 
@@ -153,7 +154,7 @@ class PackFile(Shape):
     id: Required
     version: Required
     title: Text
-    description: Optional[Scalar] = None
+    description: Note = None
     rule_files: list[Scalar] = Field(min_length=1)
     keys: Optional[dict[str, Key]] = None
     indicators: Optional[dict[str, Indicator]] = None
@@ -209,7 +210,7 @@ class Rule(Shape):
     satisfied: Text
     not_applicable: Optional[Text] = None
     undetermined: Optional[Text] = None
-    note: Optional[Scalar] = None
+    note: Note = None
 
 
 class RuleFile(RootModel[list[Rule]]):
@@ -245,8 +246,8 @@ class ZoneFile(Shape):
     facts: Optional[dict[str, ZoneFact]] = None
     sources: Optional[dict[str, Source]] = None
     parameters: Optional[dict[str, ZoneParameterEntry]] = None
-    note: Optional[Scalar] = None
-    leading_industries_note: Optional[Scalar] = None
+    note: Note = None
+    leading_industries_note: Note = None
 
 
 # --- errors at their line -----------------------------------------------------------------------
@@ -363,6 +364,7 @@ def pack_schema() -> dict[str, Any]:
 
 
 _STAND_INS = {"Condition": {"$ref": "#/$defs/Condition"},
+              "Note": {"type": ["string", "number", "object", "null"], "description": "A note for people; never read."},
               "ZoneParameterEntry": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/Row"}},
                                                {"$ref": "#/$defs/ZoneParameter"}]}}
 
