@@ -67,7 +67,8 @@ def _compile(node: ast.AST, text: str, paths: list[str]) -> Evaluator:
         except (ValueError, ArithmeticError):
             constant, exact = None, False
         if constant is None or not exact or abs(constant) > MAX_NUMBER:
-            raise FormulaError(f"formula {text!r}: the literal {ast.get_source_segment(text.strip(), node) or ast.unparse(node)} is not a number the engine can hold "
+            literal = ast.get_source_segment(text.strip(), node) or ast.unparse(node)
+            raise FormulaError(f"formula {text!r}: the literal {literal} is not a number the engine can hold "
                                f"(finite, at most {MAX_NUMBER:,f}, at most 6 decimal places)")
         return lambda values: constant
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):

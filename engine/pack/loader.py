@@ -17,7 +17,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from annotated_types import Ge, Gt, Le, Lt
 from pydantic_core import PydanticCustomError
 
 from zonecheck.engine.contract.proposal import FACTS, MAX_NUMBER, Proposal
@@ -56,11 +55,9 @@ def _bounds(path: str) -> tuple[Decimal | None, Decimal | None]:
     field = getattr(Proposal.model_fields.get(section), "annotation", None)
     info = getattr(field, "model_fields", {}).get(name)
     low = high = None
-    for limit in getattr(info, "metadata", ()):
-        if isinstance(limit, (Ge, Gt)):
-            low = Decimal(str(limit.ge if isinstance(limit, Ge) else limit.gt))
-        if isinstance(limit, (Le, Lt)):
-            high = Decimal(str(limit.le if isinstance(limit, Le) else limit.lt))
+    for limit in getattr(info, "metadata", ()):  # annotated_types' Ge, Gt, Le, Lt
+        low = next((Decimal(str(getattr(limit, k))) for k in ("ge", "gt") if hasattr(limit, k)), low)
+        high = next((Decimal(str(getattr(limit, k))) for k in ("le", "lt") if hasattr(limit, k)), high)
     return low, high
 
 
@@ -292,7 +289,8 @@ class _PackLoader:
         default = None
         if spec.default is not None:
             if unit in NUMERIC_UNITS:
-                raise at.fail(f"parameter {name}: a numeric parameter cannot have a default (it would be an invented figure)")
+                raise at.fail(f"parameter {name}: a numeric parameter cannot have a default "
+                              "(it would be an invented figure)")
             default = self.make_row(at / "default", (name, unit, ()), {}, spec.default, self.sources, "national",
                                     default=True)
         return Parameter(name=name, label=spec.label.model_dump(), unit=unit, stricter=spec.stricter, keys=keys,
@@ -337,7 +335,8 @@ class _PackLoader:
             raise at.fail(f"{what}: at most one default per fact")
         remedy_values = tuple(self.remedy_value(at / "remedy_values" / name, v, name, what)
                               for name, v in (spec.remedy_values or {}).items())
-        cases = tuple(self.case(at / "violations" / i, c, spec.severity, what) for i, c in enumerate(spec.violations or ()))
+        cases = tuple(self.case(at / "violations" / i, c, spec.severity, what)
+                      for i, c in enumerate(spec.violations or ()))
         if len({c.id for c in cases}) != len(cases):
             raise at.fail(f"{what}: duplicate violation case id")
         if applies is not None and spec.not_applicable is None:
@@ -356,7 +355,8 @@ class _PackLoader:
             if not spec.paragraph or not spec.quote:
                 raise at.fail(f"{what}: a seed citation needs `paragraph` and `quote`")
             seed_source = next((src for src in self.sources.values() if src.file == spec.seed), None)
-            return Citation(source=seed_source, article=None, quote=spec.quote, seed=spec.seed, paragraph=spec.paragraph)
+            return Citation(source=seed_source, article=None, quote=spec.quote, seed=spec.seed,
+                            paragraph=spec.paragraph)
         if not spec.source:
             raise at.fail(f"{what}: missing citation source (a `source` id or a `seed`)")
         if spec.source not in self.sources:
@@ -436,7 +436,8 @@ class _PackLoader:
             ref = self.check_path(at, operand["ref"], what)
             ref_kind, ref_unit, _ = self.path_kind(ref)
             if ref_kind != kind or ref_unit != unit:
-                raise at.fail(f"threshold of the wrong unit: {path} ({unit or kind}) compared with {ref} ({ref_unit or ref_kind})")
+                raise at.fail(f"threshold of the wrong unit: {path} ({unit or kind}) compared with "
+                              f"{ref} ({ref_unit or ref_kind})")
             return Leaf(path, op, None, ref)
         if op in ("lt", "le", "gt", "ge") and kind not in ("number", "integer"):
             raise at.fail(f"{what}: {op} compares numbers; {path} is {kind}")

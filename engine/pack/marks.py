@@ -4,8 +4,8 @@ available), tables as UTF-8 text. Errors are `PackError`s, `file:line: reason`."
 from __future__ import annotations
 
 import codecs
-import functools
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,8 @@ def _decode(data: bytes, display: str, bom_allowed: bool) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        raise PackError(f"{display}:{line}", f"not UTF-8 (byte 0x{data[error.start]:02x}): save the file as UTF-8") from None
+        reason = f"not UTF-8 (byte 0x{data[error.start]:02x}): save the file as UTF-8"
+        raise PackError(f"{display}:{line}", reason) from None
 
 
 def read_yaml(path: Path, display: str) -> Document:

@@ -13,7 +13,7 @@ import datetime as dt
 import difflib
 import json
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Optional, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, RootModel, StringConstraints, ValidationError,
                       WithJsonSchema, model_validator)
@@ -56,7 +56,7 @@ def _day(value: Any) -> dt.date | None:
 Scalar = Annotated[str, BeforeValidator(_scalar_text), WithJsonSchema({"type": ["string", "number"]})]
 Required = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(min_length=1),
                      WithJsonSchema({"type": ["string", "number"], "minLength": 1})]
-Day = Annotated[Optional[dt.date], BeforeValidator(_day)]
+Day = Annotated[dt.date | None, BeforeValidator(_day)]
 Value = Annotated[Any, WithJsonSchema({"type": ["number", "string", "boolean"]})]
 Cell = Annotated[Any, WithJsonSchema({"type": ["string", "number"]})]
 # Stand-ins replaced by references once every definition exists (see `pack_schema`).
@@ -90,24 +90,24 @@ class Source(Shape):
     """A legal or local source that figures and citations rest on."""
 
     document: Required
-    number: Optional[Scalar] = None
-    issued: Optional[Scalar] = None
+    number: Scalar | None = None
+    issued: Scalar | None = None
     confidence: Literal[CONFIDENCE]  # type: ignore[valid-type]
-    reference: Optional[Scalar] = None
-    note: Optional[Scalar] = None
-    file: Optional[Scalar] = Field(None, description="A seed document's file name: citations with this `seed` name it.")
+    reference: Scalar | None = None
+    note: Scalar | None = None
+    file: Scalar | None = Field(None, description="A seed document's file name: citations with this `seed` name it.")
 
 
 class Row(Shape):
     """One value of a parameter: its keys, value, unit, dates in force and source."""
 
-    keys: Optional[dict[str, Cell]] = None
+    keys: dict[str, Cell] | None = None
     value: Value
-    unit: Optional[Scalar] = None
+    unit: Scalar | None = None
     valid_from: Day = None
     valid_to: Day = None
-    source: Optional[Scalar] = None
-    note: Optional[Scalar] = None
+    source: Scalar | None = None
+    note: Scalar | None = None
 
 
 class Via(Shape):
@@ -121,7 +121,7 @@ class Key(Shape):
 
     fact: Required
     match: Literal["exact", "prefix"] = "exact"
-    via: Optional[Via] = None
+    via: Via | None = None
 
 
 class Indicator(Shape):
@@ -138,13 +138,13 @@ class Parameter(Shape):
 
     label: Text
     unit: Required
-    stricter: Optional[Literal["higher", "lower"]] = None
-    keys: Optional[list[Scalar]] = None
-    table: Optional[Scalar] = None
-    values: Optional[list[Row]] = None
-    default: Optional[Row] = None
+    stricter: Literal["higher", "lower"] | None = None
+    keys: list[Scalar] | None = None
+    table: Scalar | None = None
+    values: list[Row] | None = None
+    default: Row | None = None
     note: Note = None
-    review: Optional[Text] = Field(None, description="What an officer must check by hand, and against which "
+    review: Text | None = Field(None, description="What an officer must check by hand, and against which "
                                                      "document, when no figure is in force.")
 
 
@@ -156,21 +156,21 @@ class PackFile(Shape):
     title: Text
     description: Note = None
     rule_files: list[Scalar] = Field(min_length=1)
-    keys: Optional[dict[str, Key]] = None
-    indicators: Optional[dict[str, Indicator]] = None
-    parameters: Optional[dict[str, Parameter]] = None
+    keys: dict[str, Key] | None = None
+    indicators: dict[str, Indicator] | None = None
+    parameters: dict[str, Parameter] | None = None
 
 
-class SourcesFile(RootModel[Optional[dict[str, Source]]]):
+class SourcesFile(RootModel[dict[str, Source] | None]):
     """sources.yaml: source id -> source."""
 
 
 class Citation(Shape):
-    source: Optional[Scalar] = None
-    article: Optional[Scalar] = None
-    quote: Optional[Scalar] = None
-    seed: Optional[Scalar] = None
-    paragraph: Optional[Scalar] = None
+    source: Scalar | None = None
+    article: Scalar | None = None
+    quote: Scalar | None = None
+    seed: Scalar | None = None
+    paragraph: Scalar | None = None
 
 
 class Default(Shape):
@@ -181,10 +181,10 @@ class Default(Shape):
 
 class Case(Shape):
     case: Required = Field(pattern=NAME_PATTERN, json_schema_extra={"pattern": NAME_PATTERN})
-    severity: Optional[Literal[SEVERITIES]] = None  # type: ignore[valid-type]
+    severity: Literal[SEVERITIES] | None = None  # type: ignore[valid-type]
     when: Condition
     message: Text
-    remedy: Optional[Text] = None
+    remedy: Text | None = None
 
 
 class RemedyValue(Shape):
@@ -203,13 +203,13 @@ class Rule(Shape):
     # checked by the loader, at the rule's line, as the severity of a rule always was
     severity: Scalar = Field(json_schema_extra={"enum": list(SEVERITIES)})
     citations: list[Citation] = Field(min_length=1)
-    applies_when: Optional[Condition] = None
-    defaults: Optional[list[Default]] = None
-    violations: Optional[list[Case]] = None
-    remedy_values: Optional[dict[str, RemedyValue]] = None
+    applies_when: Condition | None = None
+    defaults: list[Default] | None = None
+    violations: list[Case] | None = None
+    remedy_values: dict[str, RemedyValue] | None = None
     satisfied: Text
-    not_applicable: Optional[Text] = None
-    undetermined: Optional[Text] = None
+    not_applicable: Text | None = None
+    undetermined: Text | None = None
     note: Note = None
 
 
@@ -219,7 +219,7 @@ class RuleFile(RootModel[list[Rule]]):
 
 class ZoneFact(Shape):
     value: Value = None
-    source: Optional[Scalar] = None
+    source: Scalar | None = None
 
 
 def _rows_alone(value: Any) -> Any:
@@ -229,11 +229,12 @@ def _rows_alone(value: Any) -> Any:
 class ZoneParameter(Shape):
     """A zone's rows for a parameter (written as the list alone, or with a `review` note)."""
 
-    review: Optional[Text] = None
+    review: Text | None = None
     values: list[Row] = []
 
 
-ZoneParameterEntry = Annotated[ZoneParameter, BeforeValidator(_rows_alone), WithJsonSchema({"$comment": "ZoneParameterEntry"})]
+ZoneParameterEntry = Annotated[ZoneParameter, BeforeValidator(_rows_alone),
+                               WithJsonSchema({"$comment": "ZoneParameterEntry"})]
 
 
 class ZoneFile(Shape):
@@ -243,9 +244,9 @@ class ZoneFile(Shape):
     name: Text
     fictional: bool = Field(False, strict=True)
     region: Literal["east", "central", "west", "northeast"]
-    facts: Optional[dict[str, ZoneFact]] = None
-    sources: Optional[dict[str, Source]] = None
-    parameters: Optional[dict[str, ZoneParameterEntry]] = None
+    facts: dict[str, ZoneFact] | None = None
+    sources: dict[str, Source] | None = None
+    parameters: dict[str, ZoneParameterEntry] | None = None
     note: Note = None
     leading_industries_note: Note = None
 
@@ -270,7 +271,8 @@ def validate(model: type[M], document: Document) -> M:
         first = min(errors, key=lambda e: (e["type"] != "extra_forbidden", document.line(tuple(e["loc"]))))
         reason = _reason(model, document.data, first)
         if first["type"] == "extra_forbidden":
-            missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
+            missing = [str(e["loc"][-1]) for e in errors
+                       if e["type"] == "missing" and e["loc"][:-1] == first["loc"][:-1]]
             close = difflib.get_close_matches(str(first["loc"][-1]), missing, n=1)
             reason += f" (did you mean `{close[0]}`?)" if close else ""
         raise PackError(f"{document.display}:{document.line(tuple(first['loc']))}", reason) from None
@@ -325,7 +327,8 @@ _OPERAND = {"anyOf": [{"type": ["string", "number", "boolean"]},
                        "properties": {"ref": {"type": "string", "description": "A path of the same unit."}}}]}
 _LIST = {"type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}}
 CONDITION_SCHEMA = {
-    "description": "{all: [...]}, {any: [...]}, {not: condition} or {fact: PATH, OP: OPERAND} (docs/rule-format.md §5).",
+    "description": "{all: [...]}, {any: [...]}, {not: condition} or {fact: PATH, OP: OPERAND} "
+                   "(docs/rule-format.md §5).",
     "anyOf": [
         *({"type": "object", "required": [kind], "additionalProperties": False,
            "properties": {kind: {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Condition"}}}}
@@ -333,7 +336,7 @@ CONDITION_SCHEMA = {
         {"type": "object", "required": ["not"], "additionalProperties": False,
          "properties": {"not": {"$ref": "#/$defs/Condition"}}},
         {"type": "object", "required": ["fact"], "minProperties": 2, "maxProperties": 2, "additionalProperties": False,
-         "properties": {"fact": {"type": "string", "description": "A path: project.*, land.*, zone.*, ind.*, par.* ..."},
+         "properties": {"fact": {"type": "string", "description": "A path: project.*, land.*, zone.*, ind.*, par.*"},
                         **{op: _OPERAND for op in ("eq", "ne", "lt", "le", "gt", "ge")},
                         **{op: _LIST for op in ("in", "not_in", "contains_any")},
                         "exists": {"type": "boolean"}}},
