@@ -280,6 +280,13 @@ def test_an_overflowing_literal_in_a_remedy_formula(rules: Path) -> None:
     expect_error(rules, "rules/main.yaml", line_of(path, "need: {formula"), "not a number the engine can hold")
 
 
+def test_literals_that_overflow_together(rules: Path) -> None:
+    path = rules / "mini" / "pack.yaml"
+    edit(path, "land.office_living_area_m2 / land.site_area_m2",
+         "land.office_living_area_m2 / land.site_area_m2 * (1000000 * 1000000 * 1000)")
+    expect_error(rules, "pack.yaml", line_of(path, "office_share:"), "1000000 * 1000000 * 1000 is larger than the engine")
+
+
 def test_a_literal_division_by_zero(rules: Path) -> None:
     path = rules / "mini" / "pack.yaml"
     edit(path, "investment.fixed_assets_wan / (land.site_area_m2 / 10000)", "investment.fixed_assets_wan / (10000 - 10000)")

@@ -75,15 +75,21 @@ def _compile(node: ast.AST, text: str, paths: list[str]) -> Evaluator:
         inner = _compile(node.operand, text, paths)
         return lambda values: None if (v := inner(values)) is None else -v
     if isinstance(node, ast.BinOp) and (isinstance(node.op, ast.Div) or type(node.op) in _OPS):
+        first = len(paths)
         left = _compile(node.left, text, paths)
         read = len(paths)
         right = _compile(node.right, text, paths)
         if isinstance(node.op, ast.Div) and len(paths) == read and right({}) == 0:  # a divisor of literals only
             raise FormulaError(f"formula {text!r}: divides by zero ({ast.unparse(node.right)})")
         if isinstance(node.op, ast.Div):
-            return lambda values: _divide(left(values), right(values))
-        operation = _OPS[type(node.op)]
-        return lambda values: _apply(operation, left(values), right(values))
+            evaluate: Evaluator = lambda values: _divide(left(values), right(values))  # noqa: E731
+        else:
+            operation = _OPS[type(node.op)]
+            evaluate = lambda values: _apply(operation, left(values), right(values))  # noqa: E731
+        if len(paths) == first and abs(evaluate({}) or 0) > MAX_NUMBER:  # literals only: a figure too large
+            raise FormulaError(f"formula {text!r}: {ast.unparse(node)} is larger than the engine can hold "
+                               f"(at most {MAX_NUMBER:,f})")
+        return evaluate
     raise FormulaError(f"formula {text!r}: only + - * /, parentheses, numbers and paths are allowed")
 
 
