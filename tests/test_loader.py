@@ -475,3 +475,63 @@ def test_the_schema_accepts_every_pack_file_and_refuses_what_the_loader_refuses(
     assert list(validator.iter_errors(pack)) == []
     pack["parameters"]["office_share_max"]["review"] = {"zh": "核对"}
     assert len(list(validator.iter_errors(pack))) == 1
+
+
+# --- never a traceback -----------------------------------------------------------------------------
+
+NASTY = ["1e400", 1e308, -1, "", None, "[", {"x": 1}, [], {}, True, "2023-02-30", "0610", 610, "[/red]", float("inf"),
+         10**30, "{ind.plot_ratio", "}", "par.nope", 0, 0.5, "*", "zone.region", [1, 2], {"ref": "x"}, {"zh": "甲"},
+         "ind.plot_ratio", {"fact": "land.land_grade", "eq": 99}, "1/0", "\ufeff"]
+
+
+def _leaves(data: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path] if path else []
+    if isinstance(data, dict):
+        found += [p for k, v in data.items() for p in _leaves(v, (*path, k))]
+    elif isinstance(data, list):
+        found += [p for i, v in enumerate(data) for p in _leaves(v, (*path, i))]
+    return found
+
+
+@pytest.mark.slow
+def test_a_mangled_pack_is_a_pack_error_or_a_pack() -> None:
+    """Any value anywhere in the fixture's YAML, or any cell of a table: a `file:line: reason`, never a traceback."""
+    import tempfile
+
+    import yaml
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder) / "rules"
+            shutil.copytree(FIXTURE, root)
+            files = sorted(root.rglob("*.yaml")) + sorted(root.rglob("*.csv"))
+            path = data.draw(st.sampled_from(files))
+            value = data.draw(st.sampled_from(NASTY) | st.text(max_size=8))
+            if path.suffix == ".csv":
+                lines = path.read_text(encoding="utf-8").splitlines()
+                row = data.draw(st.integers(0, len(lines) - 1))
+                cells = lines[row].split(",")
+                cells[data.draw(st.integers(0, len(cells) - 1))] = str(value).replace("\n", " ")
+                lines[row] = ",".join(cells)
+                path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            else:
+                content = yaml.safe_load(path.read_text(encoding="utf-8"))
+                where = data.draw(st.sampled_from(_leaves(content)))
+                parent = content
+                for step in where[:-1]:
+                    parent = parent[step]
+                if data.draw(st.booleans()) and isinstance(parent, dict):
+                    del parent[where[-1]]
+                else:
+                    parent[where[-1]] = value
+                path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+            try:
+                load_pack(root / "mini")
+            except PackError as error:
+                assert error.where.rpartition(":")[2].isdigit() and error.reason
+
+    check()
