@@ -75,13 +75,12 @@ def number(at: At, value: Any, what: str) -> Decimal:
 
 
 def _in_range(at: At, value: Decimal, unit: str | None, path: str | None, what: str) -> None:
-    low, high = _bounds(path) if path else (None, None)
-    if unit == "fraction":
-        low, high = Decimal(0), Decimal(1)
+    """Within the fact's range (a land grade is 1..15); a fraction within 0..1."""
+    low, high = (Decimal(0), Decimal(1)) if unit == "fraction" else _bounds(path) if path else (None, None)
     if (low is not None and value < low) or (high is not None and value > high):
+        shown = lambda n: "…" if n is None else f"{n.normalize():f}"  # noqa: E731
         hint = " (a fraction: 0.07 is 7%)" if unit == "fraction" else ""
-        raise at.fail(f"{what}: {value.normalize():f} is outside {low.normalize():f}..{high.normalize():f}{hint}"
-                      if low is not None and high is not None else f"{what}: {value.normalize():f} is out of range")
+        raise at.fail(f"{what}: {shown(value)} is outside {shown(low)}..{shown(high)}{hint}")
 
 
 class _PackLoader:
