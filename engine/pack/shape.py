@@ -353,7 +353,7 @@ def pack_schema() -> dict[str, Any]:
     defs = _resolve({**top["$defs"], "Condition": CONDITION_SCHEMA})
     ref = {name: {"$ref": f"#/$defs/{model.__name__}"} for name, model in FILES.items()}
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$schema": "http://json-schema.org/draft-07/schema#",  # the draft editors support most widely
         "title": "zonecheck rule pack file",
         "description": "pack.yaml, sources.yaml, rules/*.yaml and zones/*.yaml of a zonecheck rule pack "
                        "(docs/rule-format.md). Generated from zonecheck.engine.pack.shape.",
