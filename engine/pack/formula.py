@@ -1,7 +1,8 @@
 """Arithmetic formulas of derived indicators and remedies: parsed once, evaluated in Decimal.
 
 Only + - * /, parentheses, numeric literals and dotted paths are allowed. A missing input or a
-division by zero makes the result missing (None), never zero.
+division by zero makes the result missing (None), never zero; a literal that is not a finite number
+within the engine's range, or a divisor made of literals only that is zero, is a `FormulaError`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from zonecheck.engine.contract.proposal import MAX_NUMBER
 from zonecheck.engine.contract.units import CONTEXT, quantize, to_decimal
 
 Values = Mapping[str, object]
@@ -59,17 +61,35 @@ def _compile(node: ast.AST, text: str, paths: list[str]) -> Evaluator:
         paths.append(path)
         return lambda values: values.get(path)  # type: ignore[return-value]
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        constant = to_decimal(node.value)
+        try:
+            constant = to_decimal(node.value)
+            exact = Decimal(repr(node.value)) == constant
+        except (ValueError, ArithmeticError):
+            constant, exact = None, False
+        if constant is None or not exact or abs(constant) > MAX_NUMBER:
+            literal = ast.get_source_segment(text.strip(), node) or ast.unparse(node)
+            raise FormulaError(f"formula {text!r}: the literal {literal} is not a number the engine can hold "
+                               f"(finite, at most {MAX_NUMBER:,f}, at most 6 decimal places)")
         return lambda values: constant
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         inner = _compile(node.operand, text, paths)
         return lambda values: None if (v := inner(values)) is None else -v
     if isinstance(node, ast.BinOp) and (isinstance(node.op, ast.Div) or type(node.op) in _OPS):
-        left, right = _compile(node.left, text, paths), _compile(node.right, text, paths)
+        first = len(paths)
+        left = _compile(node.left, text, paths)
+        read = len(paths)
+        right = _compile(node.right, text, paths)
+        if isinstance(node.op, ast.Div) and len(paths) == read and right({}) == 0:  # a divisor of literals only
+            raise FormulaError(f"formula {text!r}: divides by zero ({ast.unparse(node.right)})")
         if isinstance(node.op, ast.Div):
-            return lambda values: _divide(left(values), right(values))
-        operation = _OPS[type(node.op)]
-        return lambda values: _apply(operation, left(values), right(values))
+            evaluate: Evaluator = lambda values: _divide(left(values), right(values))  # noqa: E731
+        else:
+            operation = _OPS[type(node.op)]
+            evaluate = lambda values: _apply(operation, left(values), right(values))  # noqa: E731
+        if len(paths) == first and abs(evaluate({}) or 0) > MAX_NUMBER:  # literals only: a figure too large
+            raise FormulaError(f"formula {text!r}: {ast.unparse(node)} is larger than the engine can hold "
+                               f"(at most {MAX_NUMBER:,f})")
+        return evaluate
     raise FormulaError(f"formula {text!r}: only + - * /, parentheses, numbers and paths are allowed")
 
 

@@ -1,7 +1,8 @@
-"""Read a rule pack and its zone profiles, rejecting anything malformed with file, line and reason.
+"""Read a rule pack and its zone profiles, rejecting anything malformed with `file:line: reason`.
 
-Every check here is about the *shape* of the data (paths, units, dates, citations); what a rule
-means is decided later by the compiled durable_rules ruleset.
+Each file's shape is checked by its pydantic model (`shape.py`), with lines from the YAML node marks
+(`marks.py`); this module checks what the values mean: paths, units, keys, sources, dates in force,
+figures, literals and templates. What a rule decides is left to the compiled durable_rules ruleset.
 """
 
 from __future__ import annotations
@@ -9,201 +10,36 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic_core import PydanticCustomError
 
-from zonecheck.engine.pack.formula import FormulaError, parse
-from zonecheck.engine.contract.proposal import FACTS
-from zonecheck.engine.pack.model import (
-    SEVERITIES,
-    All,
-    Any_,
-    Case,
-    Citation,
-    Condition,
-    Default,
-    Indicator,
-    Key,
-    Leaf,
-    Not,
-    Pack,
-    Parameter,
-    RemedyValue,
-    Row,
-    Rule,
-    Source,
-    Zone,
-    leaves,
-)
-from zonecheck.engine.contract.units import NUMERIC_UNITS, ROUNDING, UnitError, convert, dimension, to_decimal
+from zonecheck.engine.contract.proposal import FACTS, MAX_NUMBER, Proposal
+from zonecheck.engine.contract.units import NUMERIC_UNITS, UnitError, convert, dimension, to_decimal
+from zonecheck.engine.pack import shape
+from zonecheck.engine.pack.formula import Formula, FormulaError, parse
+from zonecheck.engine.pack.marks import At, PackError, read_table_text, read_yaml
+from zonecheck.engine.pack.model import (SEVERITIES, All, Any_, Case, Citation, Condition, Default, Indicator, Key,
+                                         Leaf, Not, Pack, Parameter, RemedyValue, Row, Rule, Source, Zone, leaves)
+
+__all__ = ["PackError", "load_pack", "condition_paths", "PLACEHOLDER"]
 
 REGIONS = ("east", "central", "west", "northeast")
 ZONE_FACTS = {"zone.region": REGIONS, "zone.id": ()}
-CONFIDENCE = ("law", "read", "secondary", "seed", "local")
-DOMAINS = ("environment", "land", "industry", "intensity")
-COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
-OPERATORS = (*COMPARISONS, "in", "not_in", "contains_any", "exists")
-RULE_ID = re.compile(r"^[A-Z][A-Z0-9-]*$")
-NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+OPERATORS = shape.OPERATORS
+PROPOSAL_SECTIONS = ("project", "investor", "investment", "land", "environment", "outputs")
+NAME = re.compile(shape.NAME_PATTERN)
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
-class PackError(ValueError):
-    """A malformed pack: where (file:line) and why."""
-
-    def __init__(self, where: str, reason: str):
-        super().__init__(f"{where}: {reason}")
-        self.where = where
-        self.reason = reason
-
-
-# --- YAML with line numbers ---------------------------------------------------------------------
-
-
-class Node(dict):  # type: ignore[type-arg]
-    line: int = 0
-    key_lines: dict[Any, int]
-
-    def line_of(self, key: Any) -> "Node":
-        """A stand-in node whose line is the line of `key` in this mapping."""
-        marker = Node()
-        marker.line = getattr(self, "key_lines", {}).get(key, self.line)
-        return marker
-
-
-class NodeList(list):  # type: ignore[type-arg]
-    line: int = 0
-
-
-class _LineLoader(yaml.SafeLoader):
-    pass
-
-
-def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Node:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise PackError(f"{loader.name}:{key_node.start_mark.line + 1}", f"duplicate key {key!r}")
-        seen.add(key)
-    result = Node(loader.construct_mapping(node, deep=True))
-    result.line = node.start_mark.line + 1
-    result.key_lines = {loader.construct_object(k): k.start_mark.line + 1 for k, _ in node.value}
-    return result
-
-
-def _timestamp(loader: _LineLoader, node: yaml.ScalarNode) -> Any:
-    """A date YAML cannot read stays text, so the loader reports it with its line."""
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-def _sequence(loader: _LineLoader, node: yaml.SequenceNode) -> NodeList:
-    result = NodeList(loader.construct_sequence(node, deep=True))
-    result.line = node.start_mark.line + 1
-    return result
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
-_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-def read_yaml(path: Path, display: str) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PackError(f"{display}:1", f"cannot read: {error}") from None
-    loader = _LineLoader(text)
-    loader.name = display
-    try:
-        return loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise PackError(f"{display}:{line}", f"YAML syntax: {error.problem or error}") from None
-    finally:
-        loader.dispose()
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-class _Reader:
-    """Checks one file's content, reporting errors at the nearest line."""
-
-    def __init__(self, display: str):
-        self.display = display
-
-    def at(self, node: Any) -> str:
-        return f"{self.display}:{getattr(node, 'line', 1)}"
-
-    def fail(self, node: Any, reason: str) -> PackError:
-        return PackError(self.at(node), reason)
-
-    def mapping(self, node: Any, what: str) -> Node:
-        if not isinstance(node, dict):
-            raise self.fail(node, f"{what} must be a mapping")
-        return node  # type: ignore[return-value]
-
-    def require(self, node: Node, key: str, what: str) -> Any:
-        if key not in node or node[key] in (None, ""):
-            raise self.fail(node, f"{what} needs `{key}`")
-        return node[key]
-
-    def only(self, node: Node, allowed: Iterable[str], what: str) -> None:
-        extra = set(node) - set(allowed)
-        if extra:
-            raise self.fail(node, f"{what}: unknown field(s) {', '.join(sorted(map(str, extra)))}")
-
-    def text(self, node: Node, key: str, what: str, required: bool = True) -> dict[str, str] | None:
-        value = node.get(key)
-        if value is None and not required:
-            return None
-        if not isinstance(value, dict) or not value.get("zh") or not value.get("en"):
-            raise self.fail(node, f"{what}: `{key}` needs both zh and en text")
-        if set(value) != {"zh", "en"}:
-            stray = ", ".join(sorted(map(str, set(value) - {"zh", "en"})))
-            raise self.fail(value, f"{what}: `{key}` takes only zh and en (stray: {stray}; "
-                                   "an unquoted comma inside {...} splits the text: quote it)")
-        return {"zh": str(value["zh"]), "en": str(value["en"])}
-
-    def date(self, node: Any, value: Any, what: str) -> dt.date | None:
-        if value in (None, ""):
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise self.fail(node, f"bad date range: {what} {value!r} is not a YYYY-MM-DD date") from None
-
-
-def _source(reader: _Reader, source_id: str, node: Node) -> Source:
-    reader.only(node, ("document", "number", "issued", "confidence", "reference", "note", "file"), f"source {source_id}")
-    confidence = reader.require(node, "confidence", f"source {source_id}")
-    if confidence not in CONFIDENCE:
-        raise reader.fail(node, f"source {source_id}: confidence must be one of {', '.join(CONFIDENCE)}")
-    issued = node.get("issued")
-    return Source(
-        id=source_id,
-        document=str(reader.require(node, "document", f"source {source_id}")),
-        number=None if node.get("number") is None else str(node["number"]),
-        issued=None if issued is None else str(issued),
-        confidence=confidence,
-        reference=None if node.get("reference") is None else str(node["reference"]),
-        note=None if node.get("note") is None else str(node["note"]),
-        file=None if node.get("file") is None else str(node["file"]),
-    )
+def _source(source_id: str, spec: shape.Source) -> Source:
+    return Source(id=source_id, document=spec.document, number=spec.number, issued=spec.issued,
+                  confidence=spec.confidence, reference=spec.reference, note=spec.note, file=spec.file)
 
 
 def _hash_files(paths: Iterable[Path], root: Path) -> str:
@@ -213,7 +49,38 @@ def _hash_files(paths: Iterable[Path], root: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-# --- the pack -----------------------------------------------------------------------------------
+def _bounds(path: str) -> tuple[Decimal | None, Decimal | None]:
+    """The range the proposal model allows for a fact (e.g. a land grade is 1..15)."""
+    section, _, name = path.partition(".")
+    field = getattr(Proposal.model_fields.get(section), "annotation", None)
+    info = getattr(field, "model_fields", {}).get(name)
+    low = high = None
+    for limit in getattr(info, "metadata", ()):  # annotated_types' Ge, Gt, Le, Lt
+        low = next((Decimal(str(getattr(limit, k))) for k in ("ge", "gt") if hasattr(limit, k)), low)
+        high = next((Decimal(str(getattr(limit, k))) for k in ("le", "lt") if hasattr(limit, k)), high)
+    return low, high
+
+
+def number(at: At, value: Any, what: str) -> Decimal:
+    """A figure written in a pack: finite, and no larger than any number the engine accepts."""
+    try:
+        result = to_decimal(value)
+    except ArithmeticError:
+        result = None
+    except ValueError as error:
+        raise at.fail(f"{what}: {error}") from None
+    if result is None or abs(result) > MAX_NUMBER:
+        raise at.fail(f"{what}: {value!r} is too large (a figure in a pack is at most {MAX_NUMBER:,f})")
+    return result
+
+
+def _in_range(at: At, value: Decimal, unit: str | None, path: str | None, what: str) -> None:
+    """Within the fact's range (a land grade is 1..15); a fraction within 0..1."""
+    low, high = (Decimal(0), Decimal(1)) if unit == "fraction" else _bounds(path) if path else (None, None)
+    if (low is not None and value < low) or (high is not None and value > high):
+        shown = lambda n: "…" if n is None else f"{n.normalize():f}"  # noqa: E731
+        hint = " (a fraction: 0.07 is 7%)" if unit == "fraction" else ""
+        raise at.fail(f"{what}: {shown(value)} is outside {shown(low)}..{shown(high)}{hint}")
 
 
 class _PackLoader:
@@ -244,20 +111,17 @@ class _PackLoader:
             return "number", self.indicators[name].unit, ()
         if head == "par" and name in self.parameters:
             unit = self.parameters[name].unit
-            if unit == "boolean":
-                return "boolean", None, ()
-            if unit == "text":
-                return "text", None, ()
-            return "number", unit, ()
+            return (unit, None, ()) if unit in ("boolean", "text") else ("number", unit, ())
         raise KeyError(path)
 
-    def check_path(self, reader: _Reader, node: Any, path: Any, where: str) -> str:
+    def check_path(self, at: At, path: Any, what: str) -> str:
         if not isinstance(path, str):
-            raise reader.fail(node, f"{where}: a path must be text, got {path!r}")
-        try:
-            self.path_kind(path)
-        except KeyError:
-            raise reader.fail(node, f"{where}: unknown fact path {path!r}") from None
+            raise at.fail(f"{what}: a path must be text, got {path!r}")
+        if path not in FACTS and path not in ZONE_FACTS:
+            try:
+                self.path_kind(path)
+            except KeyError:
+                raise at.fail(f"{what}: unknown fact path {path!r}") from None
         return path
 
     # load --------------------------------------------------------------------------------------
@@ -265,486 +129,404 @@ class _PackLoader:
         pack_file = self.dir / "pack.yaml"
         if not pack_file.is_file():
             raise PackError(self.display(pack_file) + ":1", "no pack.yaml in the pack folder")
-        reader = _Reader(self.display(pack_file))
-        top = reader.mapping(read_yaml(pack_file, reader.display), "pack.yaml")
-        reader.only(top, ("id", "version", "title", "description", "rule_files", "keys", "indicators", "parameters"), "pack.yaml")
-        pack_id = str(reader.require(top, "id", "pack.yaml"))
+        document = read_yaml(pack_file, self.display(pack_file))
+        top = shape.validate(shape.PackFile, document)
+        at = At(document)
         self.load_sources()
-        for name, node in self.section(reader, top, "keys"):
-            self.keys[name] = self.load_key(reader, name, node)
-        for name, node in self.section(reader, top, "parameters"):
-            self.parameters[name] = self.load_parameter(reader, name, node)
-        # indicators may read parameters and earlier indicators
-        for name, node in self.section(reader, top, "indicators"):
-            self.indicators[name] = self.load_indicator(reader, name, node)
-        rule_files = top.get("rule_files")
-        if not isinstance(rule_files, list) or not rule_files:
-            raise reader.fail(top, "pack.yaml needs `rule_files`, a list of rule files")
+        for name, key in (top.keys or {}).items():
+            self.keys[name] = self.load_key(at / "keys" / name, name, key)
+        for name, parameter in (top.parameters or {}).items():
+            self.parameters[name] = self.load_parameter(at / "parameters" / name, name, parameter)
+        for name, indicator in (top.indicators or {}).items():  # may read parameters and earlier indicators
+            self.indicators[name] = self.load_indicator(at / "indicators" / name, name, indicator)
         rules: list[Rule] = []
         seen: dict[str, str] = {}
-        for relative in rule_files:
-            for rule in self.load_rule_file(self.dir / str(relative), reader, rule_files):
+        for relative in top.rule_files:
+            for rule in self.load_rule_file(self.dir / relative, at / "rule_files"):
                 if rule.id in seen:
                     raise PackError(rule.where, f"duplicate rule id {rule.id} (first at {seen[rule.id]})")
                 seen[rule.id] = rule.where
                 rules.append(rule)
         files = [p for p in self.dir.rglob("*") if p.is_file() and p.suffix in (".yaml", ".yml", ".csv")]
-        return Pack(
-            id=pack_id,
-            version=str(reader.require(top, "version", "pack.yaml")),
-            title=reader.text(top, "title", "pack.yaml") or {},
-            root=str(self.dir),
-            keys=self.keys,
-            indicators=self.indicators,
-            parameters=self.parameters,
-            rules=tuple(rules),
-            sources=self.sources,
-            hash=_hash_files(files, self.dir),
-        )
-
-    @staticmethod
-    def section(reader: _Reader, top: Node, key: str) -> list[tuple[str, Node]]:
-        """Named entries of a section; each node reports errors at the line of its name."""
-        entries = reader.mapping(top.get(key) or Node(), key)
-        out = []
-        for name, node in entries.items():
-            node = reader.mapping(node, f"{key} {name}")
-            node.line = entries.line_of(name).line if isinstance(entries, Node) else node.line
-            out.append((str(name), node))
-        return out
+        return Pack(id=top.id, version=top.version, title=top.title.model_dump(), root=str(self.dir), keys=self.keys,
+                    indicators=self.indicators, parameters=self.parameters, rules=tuple(rules),
+                    sources=self.sources, hash=_hash_files(files, self.dir))
 
     def load_sources(self) -> None:
         path = self.dir / "sources.yaml"
-        reader = _Reader(self.display(path))
         if not path.is_file():
-            raise PackError(f"{reader.display}:1", "no sources.yaml in the pack folder")
-        top = reader.mapping(read_yaml(path, reader.display) or Node(), "sources.yaml")
-        for source_id, node in top.items():
-            self.sources[str(source_id)] = _source(reader, str(source_id), reader.mapping(node, f"source {source_id}"))
+            raise PackError(f"{self.display(path)}:1", "no sources.yaml in the pack folder")
+        registry = shape.validate(shape.SourcesFile, read_yaml(path, self.display(path))).root or {}
+        self.sources.update({str(source_id): _source(str(source_id), spec) for source_id, spec in registry.items()})
 
-    def load_key(self, reader: _Reader, name: str, node: Node) -> Key:
-        reader.only(node, ("fact", "match", "via"), f"key {name}")
-        fact = self.check_path(reader, node, reader.require(node, "fact", f"key {name}"), f"key {name}")
-        match = node.get("match", "exact")
-        if match not in ("exact", "prefix"):
-            raise reader.fail(node, f"key {name}: match must be exact or prefix")
+    def load_key(self, at: At, name: str, spec: shape.Key) -> Key:
+        fact = self.check_path(at, spec.fact, f"key {name}")
         via = None
-        if node.get("via") is not None:
-            spec = reader.mapping(node["via"], f"key {name}: via")
-            table = self.dir / str(reader.require(spec, "table", f"key {name}: via"))
-            source_col, target_col = reader.require(spec, "from", "via"), reader.require(spec, "to", "via")
-            via = tuple(
-                (str(row[source_col]).strip(), str(row[target_col]).strip())
-                for _, row in self.read_csv(table, (source_col, target_col))
-                if str(row[target_col]).strip()
-            )
-        return Key(name=name, fact=fact, match=match, via=via)
+        if spec.via is not None:
+            source_col, target_col = spec.via.from_, spec.via.to
+            via = tuple((row[source_col], row[target_col])
+                        for _, row in self.read_csv(self.dir / spec.via.table, (source_col, target_col))
+                        if row[target_col])
+        return Key(name=name, fact=fact, match=spec.match, via=via)
 
     def read_csv(self, path: Path, required: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
         display = self.display(path)
         if not path.is_file():
             raise PackError(f"{display}:1", "table file not found")
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(row for row in handle if not row.lstrip().startswith("#"))
+        lines = io.StringIO(read_table_text(path, display), newline="")
+        kept = [(n, line) for n, line in enumerate(lines, 1) if not line.lstrip().startswith("#")]
+        reader = csv.DictReader(line for _, line in kept)
+        try:
             missing = [c for c in required if c not in (reader.fieldnames or [])]
             if missing:
-                raise PackError(f"{display}:1", f"table lacks column(s) {', '.join(missing)}")
+                raise PackError(f"{display}:{kept[0][0] if kept else 1}", f"table lacks column(s) {', '.join(missing)}")
             rows = []
             for row in reader:
+                line = kept[reader.line_num - 1][0]
                 if None in row or any(v is None for v in row.values()):
-                    raise PackError(f"{display}:{reader.line_num}", "row has a different number of cells than the header")
-                rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
-            return rows
+                    raise PackError(f"{display}:{line}", "row has a different number of cells than the header")
+                rows.append((line, {k: (v or "").strip() for k, v in row.items()}))
+        except csv.Error as error:
+            raise PackError(f"{display}:{kept[min(reader.line_num, len(kept)) - 1][0] if kept else 1}",
+                            f"CSV syntax: {error}") from None
+        return rows
 
-    def make_row(
-        self,
-        reader: _Reader,
-        node: Any,
-        param: tuple[str, str, tuple[str, ...]],
-        cells: dict[str, Any],
-        raw: dict[str, Any],
-        sources: dict[str, Source],
-        side: str,
-        default: bool = False,
-    ) -> Row:
+    def make_row(self, at: At, param: tuple[str, str, tuple[str, ...]], cells: dict[str, Any], raw: Any,
+                 sources: dict[str, Source], side: str, default: bool = False) -> Row:
+        """One row of a table, of inline `values`, of a zone or a default (`raw` has value, unit, dates,
+        source and note as attributes or as table cells)."""
+        get = raw.get if isinstance(raw, dict) else lambda field: getattr(raw, field, None)
         name, unit, keys = param
         for key, cell in cells.items():
             if key in self.keys and self.keys[key].match == "prefix" and not isinstance(cell, str):
-                raise reader.fail(node, f"parameter {name}: quote the code {cell!r} (YAML reads 0610 as a number)")
-        missing = [k for k in keys if k not in cells]
-        extra = [k for k in cells if k not in keys]
-        if missing or extra:
-            raise reader.fail(node, f"parameter {name}: row keys must be exactly {list(keys)}, got {list(cells)}")
-        source_id = str(raw.get("source") or "")
+                raise at.fail(f"parameter {name}: quote the code {cell!r} (YAML reads 0610 as a number)")
+        if set(keys) != set(cells):
+            raise at.fail(f"parameter {name}: row keys must be exactly {list(keys)}, got {list(cells)}")
+        for key, cell in cells.items():
+            self.check_cell(at, key, cell, f"parameter {name}")
+        source_id = str(get("source") or "")
         if source_id not in sources:
-            raise reader.fail(node, f"parameter {name}: unknown source id {source_id!r}")
-        row_unit = str(raw.get("unit") or unit)
+            raise at.fail(f"parameter {name}: unknown source id {source_id!r}")
+        row_unit = str(get("unit") or unit)
         try:
             if dimension(row_unit) != dimension(unit):
-                raise reader.fail(node, f"threshold of the wrong unit: parameter {name} is in {unit}, row gives {row_unit}")
+                raise at.fail(f"threshold of the wrong unit: parameter {name} is in {unit}, row gives {row_unit}")
         except UnitError as error:
-            raise reader.fail(node, str(error)) from None
-        original = self.literal_value(reader, node, raw.get("value"), row_unit, f"parameter {name}")
+            raise at.fail(str(error)) from None
+        original = self.literal_value(at, get("value"), row_unit, f"parameter {name}")
         value = convert(original, row_unit, unit) if isinstance(original, Decimal) else original
-        valid_from = reader.date(node, raw.get("valid_from"), "valid_from")
-        valid_to = reader.date(node, raw.get("valid_to"), "valid_to")
+        if isinstance(value, Decimal):
+            number(at, value, f"parameter {name}")
+            _in_range(at, value, unit, None, f"parameter {name}")
+        valid_from, valid_to = self.day(at, get("valid_from"), "valid_from"), self.day(at, get("valid_to"), "valid_to")
         if valid_from is None and not default:
-            raise reader.fail(node, f"bad date range: parameter {name}: a row needs `valid_from`")
+            raise at.fail(f"bad date range: parameter {name}: a row needs `valid_from`")
         if valid_from and valid_to and valid_from > valid_to:
-            raise reader.fail(node, f"bad date range: valid_from {valid_from} is after valid_to {valid_to}")
-        return Row(
-            cells=tuple((k, str(cells[k]).strip()) for k in keys),
-            value=value,
-            unit=unit,
-            original=original,
-            source_unit=row_unit,
-            valid_from=valid_from,
-            valid_to=valid_to,
-            source=sources[source_id],
-            side=side,
-            note=None if raw.get("note") in (None, "") else str(raw["note"]),
-            where=reader.at(node),
-        )
+            raise at.fail(f"bad date range: valid_from {valid_from} is after valid_to {valid_to}")
+        note = get("note")
+        return Row(cells=tuple((k, str(cells[k]).strip()) for k in keys), value=value, unit=unit, original=original,
+                   source_unit=row_unit, valid_from=valid_from, valid_to=valid_to, source=sources[source_id],
+                   side=side, note=None if note in (None, "") else str(note), where=at.where)
 
-    def literal_value(self, reader: _Reader, node: Any, value: Any, unit: str, what: str) -> Decimal | bool | str:
+    def check_cell(self, at: At, key: str, cell: Any, what: str) -> None:
+        """A cell of a key on a bounded whole-number fact (a land grade) names a value that can occur."""
+        spec = self.keys.get(key)
+        if spec is None or spec.via is not None or FACTS.get(spec.fact) is None or FACTS[spec.fact].kind != "integer":
+            return
+        text = str(cell).strip()
+        if text != "*":
+            if not text.isdigit():
+                raise at.fail(f"{what}: key {key} takes a whole number or *, not {cell!r}")
+            _in_range(at, Decimal(text), None, spec.fact, f"{what}: key {key}")
+
+    @staticmethod
+    def day(at: At, value: Any, what: str) -> dt.date | None:
+        try:
+            return shape._day(value)
+        except PydanticCustomError:  # the shape's own check, reworded for table cells
+            raise at.fail(f"bad date range: {what} {value!r} is not a YYYY-MM-DD date") from None
+
+    def literal_value(self, at: At, value: Any, unit: str, what: str) -> Decimal | bool | str:
         if value is None or value == "":
-            raise reader.fail(node, f"{what}: a row needs a value")
+            raise at.fail(f"{what}: a row needs a value")
         if unit == "boolean":
             if isinstance(value, bool):
                 return value
             if str(value).lower() in ("true", "false"):
                 return str(value).lower() == "true"
-            raise reader.fail(node, f"{what}: {value!r} is not true/false")
+            raise at.fail(f"{what}: {value!r} is not true/false")
         if unit == "text":
             return str(value)
-        try:
-            return to_decimal(value)
-        except ValueError as error:
-            raise reader.fail(node, f"{what}: {error}") from None
+        return number(at, value, what)
 
-    def load_parameter(self, reader: _Reader, name: str, node: Node) -> Parameter:
+    def load_parameter(self, at: At, name: str, spec: shape.Parameter) -> Parameter:
         if not NAME.match(name):
-            raise reader.fail(node, f"parameter name {name!r} must be snake_case")
-        reader.only(node, ("label", "unit", "stricter", "keys", "table", "values", "default", "note"), f"parameter {name}")
-        unit = str(reader.require(node, "unit", f"parameter {name}"))
+            raise at.fail(f"parameter name {name!r} must be snake_case")
+        unit = spec.unit
         try:
             dimension(unit)
         except UnitError as error:
-            raise reader.fail(node, f"parameter {name}: {error}") from None
-        stricter = node.get("stricter")
-        if unit in NUMERIC_UNITS and stricter not in ("higher", "lower"):
-            raise reader.fail(node, f"parameter {name}: a numeric parameter needs `stricter: higher` or `lower`")
-        keys = tuple(node.get("keys") or ())
+            raise at.fail(f"parameter {name}: {error}") from None
+        if unit in NUMERIC_UNITS and spec.stricter not in ("higher", "lower"):
+            raise at.fail(f"parameter {name}: a numeric parameter needs `stricter: higher` or `lower`")
+        keys = tuple(spec.keys or ())
         for key in keys:
             if key not in self.keys:
-                raise reader.fail(node, f"parameter {name}: unknown key {key!r}")
-        spec = (name, unit, keys)
+                raise at.fail(f"parameter {name}: unknown key {key!r}")
+        param = (name, unit, keys)
         rows: list[Row] = []
-        if node.get("table"):
-            table = self.dir / str(node["table"])
-            table_reader = _Reader(self.display(table))
+        if spec.table:
+            table = self.dir / spec.table
+            display = self.display(table)
             for line, raw in self.read_csv(table, (*keys, "value", "source")):
-                at = Node(raw)
-                at.line = line
-                cells = {k: raw[k] for k in keys}
-                rows.append(self.make_row(table_reader, at, spec, cells, raw, self.sources, "national"))
-        for raw in node.get("values") or ():
-            raw = reader.mapping(raw, f"parameter {name}: values")
-            rows.append(self.make_row(reader, raw, spec, dict(raw.get("keys") or {}), raw, self.sources, "national"))
+                rows.append(self.make_row(At(None, fixed=f"{display}:{line}"), param, {k: raw[k] for k in keys}, raw,
+                                          self.sources, "national"))
+        for index, raw_row in enumerate(spec.values or ()):
+            rows.append(self.make_row(at / "values" / index, param, dict(raw_row.keys or {}), raw_row, self.sources,
+                                      "national"))
         _check_overlaps(name, rows)
         default = None
-        if node.get("default") is not None:
+        if spec.default is not None:
             if unit in NUMERIC_UNITS:
-                raise reader.fail(node, f"parameter {name}: a numeric parameter cannot have a default (it would be an invented figure)")
-            raw = reader.mapping(node["default"], f"parameter {name}: default")
-            default = self.make_row(reader, raw, (name, unit, ()), {}, raw, self.sources, "national", default=True)
-        return Parameter(
-            name=name,
-            label=reader.text(node, "label", f"parameter {name}") or {},
-            unit=unit,
-            stricter=stricter,
-            keys=keys,
-            rows=tuple(rows),
-            default=default,
-        )
+                raise at.fail(f"parameter {name}: a numeric parameter cannot have a default "
+                              "(it would be an invented figure)")
+            default = self.make_row(at / "default", (name, unit, ()), {}, spec.default, self.sources, "national",
+                                    default=True)
+        return Parameter(name=name, label=spec.label.model_dump(), unit=unit, stricter=spec.stricter, keys=keys,
+                         rows=tuple(rows), default=default, review=spec.review.model_dump() if spec.review else None)
 
-    def load_indicator(self, reader: _Reader, name: str, node: Node) -> Indicator:
+    def load_indicator(self, at: At, name: str, spec: shape.Indicator) -> Indicator:
         if not NAME.match(name):
-            raise reader.fail(node, f"indicator name {name!r} must be snake_case")
-        reader.only(node, ("label", "unit", "formula", "note"), f"indicator {name}")
-        unit = str(reader.require(node, "unit", f"indicator {name}"))
-        if unit not in NUMERIC_UNITS:
-            raise reader.fail(node, f"indicator {name}: unit {unit!r} is not a numeric unit")
-        formula = self.formula(reader, node, reader.require(node, "formula", f"indicator {name}"), f"indicator {name}")
-        return Indicator(name=name, label=reader.text(node, "label", f"indicator {name}") or {}, unit=unit, formula=formula)
+            raise at.fail(f"indicator name {name!r} must be snake_case")
+        if spec.unit not in NUMERIC_UNITS:
+            raise at.fail(f"indicator {name}: unit {spec.unit!r} is not a numeric unit")
+        formula = self.formula(at, spec.formula, f"indicator {name}")
+        return Indicator(name=name, label=spec.label.model_dump(), unit=spec.unit, formula=formula)
 
-    def formula(self, reader: _Reader, node: Node, text: Any, what: str):  # type: ignore[no-untyped-def]
+    def formula(self, at: At, text: str, what: str) -> Formula:
         try:
-            formula = parse(str(text))
+            formula = parse(text)
         except FormulaError as error:
-            raise reader.fail(node, f"{what}: {error}") from None
+            raise at.fail(f"{what}: {error}") from None
         for path in formula.paths:
-            self.check_path(reader, node, path, what)
-            if self.path_kind(path)[0] not in ("number",):
-                raise reader.fail(node, f"{what}: {path} is not a number")
+            self.check_path(at, path, what)
+            if self.path_kind(path)[0] != "number":
+                raise at.fail(f"{what}: {path} is not a number")
         return formula
 
     # rules -------------------------------------------------------------------------------------
-    def load_rule_file(self, path: Path, pack_reader: _Reader, listed: Any) -> list[Rule]:
+    def load_rule_file(self, path: Path, listed: At) -> list[Rule]:
         if not path.is_file():
-            raise pack_reader.fail(listed, f"rule file {path.name} not found")
-        reader = _Reader(self.display(path))
-        items = read_yaml(path, reader.display)
-        if not isinstance(items, list):
-            raise PackError(f"{reader.display}:1", "a rule file is a YAML list of rules")
-        return [self.load_rule(reader, reader.mapping(item, "a rule")) for item in items]
+            raise listed.fail(f"rule file {path.name} not found")
+        document = read_yaml(path, self.display(path))
+        if not isinstance(document.data, list):
+            raise PackError(f"{document.display}:1", "a rule file is a YAML list of rules")
+        rules = shape.validate(shape.RuleFile, document).root
+        return [self.load_rule(At(document, (index,)), rule) for index, rule in enumerate(rules)]
 
-    def load_rule(self, reader: _Reader, node: Node) -> Rule:
-        allowed = ("id", "title", "domain", "severity", "citations", "applies_when", "defaults", "violations",
-                   "remedy_values", "satisfied", "not_applicable", "undetermined", "note")
-        rule_id = str(reader.require(node, "id", "a rule"))
-        what = f"rule {rule_id}"
-        reader.only(node, allowed, what)
-        if not RULE_ID.match(rule_id):
-            raise reader.fail(node, f"{what}: id must be upper-case letters, digits and hyphens")
-        severity = reader.require(node, "severity", what)
-        if severity not in SEVERITIES:
-            raise reader.fail(node, f"{what}: severity must be one of {', '.join(SEVERITIES)}")
-        domain = reader.require(node, "domain", what)
-        if domain not in DOMAINS:
-            raise reader.fail(node, f"{what}: domain must be one of {', '.join(DOMAINS)}")
-        citations = node.get("citations")
-        if not isinstance(citations, list) or not citations:
-            raise reader.fail(node, f"{what}: missing citation (every rule cites its clause)")
-        applies = None if node.get("applies_when") is None else self.condition(reader, node["applies_when"], what)
-        defaults = tuple(self.default(reader, d, what) for d in node.get("defaults") or ())
+    def load_rule(self, at: At, spec: shape.Rule) -> Rule:
+        what = f"rule {spec.id}"
+        if spec.severity not in SEVERITIES:
+            raise at.fail(f"{what}: severity must be one of {', '.join(SEVERITIES)}")
+        applies = None if spec.applies_when is None else self.condition(at / "applies_when", spec.applies_when, what)
+        defaults = tuple(self.default(at / "defaults" / i, d, what) for i, d in enumerate(spec.defaults or ()))
         if len({d.fact for d in defaults}) != len(defaults):
-            raise reader.fail(node, f"{what}: at most one default per fact")
-        remedy_values = tuple(
-            self.remedy_value(reader, reader.mapping(v, f"{what}: remedy value"), str(k), what)
-            for k, v in (node.get("remedy_values") or {}).items()
-        )
-        cases = tuple(self.case(reader, reader.mapping(c, f"{what}: violation"), severity, what)
-                      for c in node.get("violations") or ())
+            raise at.fail(f"{what}: at most one default per fact")
+        remedy_values = tuple(self.remedy_value(at / "remedy_values" / name, v, name, what)
+                              for name, v in (spec.remedy_values or {}).items())
+        cases = tuple(self.case(at / "violations" / i, c, spec.severity, what)
+                      for i, c in enumerate(spec.violations or ()))
         if len({c.id for c in cases}) != len(cases):
-            raise reader.fail(node, f"{what}: duplicate violation case id")
-        rule = Rule(
-            id=rule_id,
-            title=reader.text(node, "title", what) or {},
-            domain=domain,
-            severity=severity,
-            citations=tuple(self.citation(reader, reader.mapping(c, f"{what}: citation"), what) for c in citations),
-            applies_when=applies,
-            defaults=defaults,
-            cases=cases,
-            remedy_values=remedy_values,
-            satisfied=reader.text(node, "satisfied", what) or {},
-            not_applicable=reader.text(node, "not_applicable", what, required=applies is not None),
-            where=reader.at(node),
-            undetermined=reader.text(node, "undetermined", what, required=False),
-        )
-        self.check_templates(reader, node, rule)
+            raise at.fail(f"{what}: duplicate violation case id")
+        if applies is not None and spec.not_applicable is None:
+            raise at.fail(f"{what}: `not_applicable` needs both zh and en text")
+        text = lambda t: None if t is None else t.model_dump()  # noqa: E731
+        rule = Rule(id=spec.id, title=spec.title.model_dump(), domain=spec.domain, severity=spec.severity,
+                    citations=tuple(self.citation(at / "citations" / i, c, what) for i, c in enumerate(spec.citations)),
+                    applies_when=applies, defaults=defaults, cases=cases, remedy_values=remedy_values,
+                    satisfied=spec.satisfied.model_dump(), not_applicable=text(spec.not_applicable), where=at.where,
+                    undetermined=text(spec.undetermined))
+        self.check_templates(at, rule)
         return rule
 
-    def citation(self, reader: _Reader, node: Node, what: str) -> Citation:
-        reader.only(node, ("source", "article", "quote", "seed", "paragraph"), f"{what}: citation")
-        if node.get("seed"):
-            if not node.get("paragraph") or not node.get("quote"):
-                raise reader.fail(node, f"{what}: a seed citation needs `paragraph` and `quote`")
-            seed_source = next((src for src in self.sources.values() if src.file == str(node["seed"])), None)
-            return Citation(source=seed_source, article=None, quote=str(node["quote"]), seed=str(node["seed"]),
-                            paragraph=str(node["paragraph"]))
-        source_id = node.get("source")
-        if not source_id:
-            raise reader.fail(node, f"{what}: missing citation source (a `source` id or a `seed`)")
-        if str(source_id) not in self.sources:
-            raise reader.fail(node, f"{what}: unknown source id {source_id!r}")
-        if not node.get("article"):
-            raise reader.fail(node, f"{what}: a citation needs the `article` or table it rests on")
-        return Citation(source=self.sources[str(source_id)], article=str(node["article"]),
-                        quote=None if node.get("quote") is None else str(node["quote"]))
+    def citation(self, at: At, spec: shape.Citation, what: str) -> Citation:
+        if spec.seed:
+            if not spec.paragraph or not spec.quote:
+                raise at.fail(f"{what}: a seed citation needs `paragraph` and `quote`")
+            seed_source = next((src for src in self.sources.values() if src.file == spec.seed), None)
+            return Citation(source=seed_source, article=None, quote=spec.quote, seed=spec.seed,
+                            paragraph=spec.paragraph)
+        if not spec.source:
+            raise at.fail(f"{what}: missing citation source (a `source` id or a `seed`)")
+        if spec.source not in self.sources:
+            raise at.fail(f"{what}: unknown source id {spec.source!r}")
+        if not spec.article:
+            raise at.fail(f"{what}: a citation needs the `article` or table it rests on")
+        return Citation(source=self.sources[spec.source], article=spec.article, quote=spec.quote)
 
-    def case(self, reader: _Reader, node: Node, severity: str, what: str) -> Case:
-        reader.only(node, ("case", "severity", "when", "message", "remedy"), f"{what}: violation")
-        case_id = str(reader.require(node, "case", f"{what}: violation"))
-        if not NAME.match(case_id):
-            raise reader.fail(node, f"{what}: case id {case_id!r} must be snake_case")
-        case_severity = node.get("severity", severity)
+    def case(self, at: At, spec: shape.Case, severity: str, what: str) -> Case:
+        case_severity = spec.severity or severity
         if case_severity not in SEVERITIES:
-            raise reader.fail(node, f"{what}: severity must be one of {', '.join(SEVERITIES)}")
-        return Case(
-            id=case_id,
-            severity=case_severity,
-            when=self.condition(reader, reader.require(node, "when", f"{what}: violation"), what),
-            message=reader.text(node, "message", f"{what}: case {case_id}") or {},
-            remedy=reader.text(node, "remedy", f"{what}: case {case_id}", required=False),
-        )
+            raise at.fail(f"{what}: severity must be one of {', '.join(SEVERITIES)}")
+        return Case(id=spec.case, severity=case_severity, when=self.condition(at / "when", spec.when, what),
+                    message=spec.message.model_dump(), remedy=spec.remedy.model_dump() if spec.remedy else None)
 
-    def default(self, reader: _Reader, node: Any, what: str) -> Default:
-        node = reader.mapping(node, f"{what}: default")
-        fact = self.check_path(reader, node, reader.require(node, "fact", f"{what}: default"), f"{what}: default")
-        if not fact.split(".")[0] in ("project", "investor", "investment", "land", "environment", "outputs"):
-            raise reader.fail(node, f"{what}: only proposal facts take a default")
+    def default(self, at: At, spec: shape.Default, what: str) -> Default:
+        fact = self.check_path(at, spec.fact, f"{what}: default")
+        if fact.split(".")[0] not in PROPOSAL_SECTIONS:
+            raise at.fail(f"{what}: only proposal facts take a default")
         feeds = [k.name for k in self.keys.values() if k.fact == fact] + [
             i.name for i in self.indicators.values() if fact in i.formula.paths]
         if feeds:
-            raise reader.fail(node, f"{what}: {fact} feeds {', '.join(feeds)}, which are computed once per "
-                                    "proposal: a rule's default cannot change them")
-        value = self.check_literal(reader, node, fact, node.get("value"), f"{what}: default")
-        when = self.condition(reader, reader.require(node, "when", f"{what}: default"), what)
+            raise at.fail(f"{what}: {fact} feeds {', '.join(feeds)}, which are computed once per "
+                          "proposal: a rule's default cannot change them")
+        value = self.check_literal(at, fact, spec.value, f"{what}: default")
+        when = self.condition(at / "when", spec.when, what)
         if fact in condition_paths(when):
-            raise reader.fail(node, f"{what}: a default's `when` must not read the fact it defaults")
+            raise at.fail(f"{what}: a default's `when` must not read the fact it defaults")
         return Default(fact=fact, value=value, when=when)
 
-    def remedy_value(self, reader: _Reader, node: Node, name: str, what: str) -> RemedyValue:
-        reader.only(node, ("formula", "unit", "round", "places"), f"{what}: remedy value {name}")
-        unit = str(reader.require(node, "unit", f"{what}: remedy value {name}"))
-        if unit not in NUMERIC_UNITS:
-            raise reader.fail(node, f"{what}: remedy value {name}: unknown numeric unit {unit!r}")
-        rounding = str(node.get("round", "half_even"))
-        if rounding not in ROUNDING:
-            raise reader.fail(node, f"{what}: remedy value {name}: round must be up, down or half_even")
-        places = node.get("places", 2)
-        if not isinstance(places, int) or not 0 <= places <= 6:
-            raise reader.fail(node, f"{what}: remedy value {name}: places must be 0..6")
-        formula = self.formula(reader, node, reader.require(node, "formula", f"{what}: remedy value {name}"), what)
-        return RemedyValue(name=name, formula=formula, unit=unit, rounding=rounding, places=places)
+    def remedy_value(self, at: At, spec: shape.RemedyValue, name: str, what: str) -> RemedyValue:
+        if spec.unit not in NUMERIC_UNITS:
+            raise at.fail(f"{what}: remedy value {name}: unknown numeric unit {spec.unit!r}")
+        formula = self.formula(at, spec.formula, what)
+        return RemedyValue(name=name, formula=formula, unit=spec.unit, rounding=spec.round, places=spec.places)
 
-    def condition(self, reader: _Reader, node: Any, what: str) -> Condition:
-        node = reader.mapping(node, f"{what}: condition")
+    def condition(self, at: At, node: Any, what: str) -> Condition:
+        if not isinstance(node, dict):
+            raise at.fail(f"{what}: condition must be a mapping")
         if "all" in node or "any" in node:
-            reader.only(node, ("all", "any"), f"{what}: condition")
             if len(node) != 1:
-                raise reader.fail(node, f"{what}: use either `all` or `any` in one condition")
+                raise at.fail(f"{what}: use either `all` or `any` in one condition")
             kind = "all" if "all" in node else "any"
             children = node[kind]
             if not isinstance(children, list) or not children:
-                raise reader.fail(node, f"{what}: `{kind}` needs a non-empty list")
-            parsed = tuple(self.condition(reader, c, what) for c in children)
+                raise at.fail(f"{what}: `{kind}` needs a non-empty list")
+            parsed = tuple(self.condition(at / kind / i, c, what) for i, c in enumerate(children))
             return All(parsed) if kind == "all" else Any_(parsed)
         if "not" in node:
-            reader.only(node, ("not",), f"{what}: condition")
-            return Not(self.condition(reader, node["not"], what))
+            if len(node) != 1:
+                raise at.fail(f"{what}: condition: unknown field(s) {', '.join(sorted(map(str, set(node) - {'not'})))}")
+            return Not(self.condition(at / "not", node["not"], what))
         if "fact" not in node:
-            raise reader.fail(node, f"{what}: a condition is all/any/not or {{fact: PATH, OP: VALUE}}")
-        path = self.check_path(reader, node, node["fact"], what)
+            raise at.fail(f"{what}: a condition is all/any/not or {{fact: PATH, OP: VALUE}}")
+        path = self.check_path(at, node["fact"], what)
         ops = [k for k in node if k != "fact"]
         if len(ops) != 1 or ops[0] not in OPERATORS:
-            raise reader.fail(node, f"{what}: bad operator {ops} (use one of {', '.join(OPERATORS)})")
+            raise at.fail(f"{what}: bad operator {ops} (use one of {', '.join(OPERATORS)})")
         op = ops[0]
         operand = node[op]
         kind, unit, _ = self.path_kind(path)
         if op == "exists":
             if not isinstance(operand, bool):
-                raise reader.fail(node, f"{what}: exists takes true or false")
+                raise at.fail(f"{what}: exists takes true or false")
             return Leaf(path, op, operand)
         if op in ("in", "not_in", "contains_any"):
             if not isinstance(operand, list) or not operand:
-                raise reader.fail(node, f"{what}: {op} takes a non-empty list")
+                raise at.fail(f"{what}: {op} takes a non-empty list")
             if (op == "contains_any") != (kind == "enum_list"):
-                raise reader.fail(node, f"{what}: contains_any is for list facts, in/not_in for single values")
-            items = tuple(self.check_literal(reader, node, path, v, what, element=True) for v in operand)
-            return Leaf(path, op, items)
+                raise at.fail(f"{what}: contains_any is for list facts, in/not_in for single values")
+            return Leaf(path, op, tuple(self.check_literal(at, path, v, what) for v in operand))
         if kind == "enum_list":
-            raise reader.fail(node, f"{what}: {path} is a list: use contains_any")
+            raise at.fail(f"{what}: {path} is a list: use contains_any")
         if isinstance(operand, dict):
             if set(operand) != {"ref"}:
-                raise reader.fail(node, f"{what}: a reference is written {{ref: PATH}}")
-            ref = self.check_path(reader, node, operand["ref"], what)
+                raise at.fail(f"{what}: a reference is written {{ref: PATH}}")
+            ref = self.check_path(at, operand["ref"], what)
             ref_kind, ref_unit, _ = self.path_kind(ref)
             if ref_kind != kind or ref_unit != unit:
-                raise reader.fail(node, f"threshold of the wrong unit: {path} ({unit or kind}) compared with {ref} ({ref_unit or ref_kind})")
+                raise at.fail(f"threshold of the wrong unit: {path} ({unit or kind}) compared with "
+                              f"{ref} ({ref_unit or ref_kind})")
             return Leaf(path, op, None, ref)
         if op in ("lt", "le", "gt", "ge") and kind not in ("number", "integer"):
-            raise reader.fail(node, f"{what}: {op} compares numbers; {path} is {kind}")
-        return Leaf(path, op, self.check_literal(reader, node, path, operand, what))
+            raise at.fail(f"{what}: {op} compares numbers; {path} is {kind}")
+        return Leaf(path, op, self.check_literal(at, path, operand, what))
 
-    def check_literal(self, reader: _Reader, node: Any, path: str, value: Any, what: str, element: bool = False) -> Any:
+    def check_literal(self, at: At, path: str, value: Any, what: str) -> Any:
         kind, _, choices = self.path_kind(path)
-        if kind in ("number",):
+        if kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or value != 0:
-                raise reader.fail(node, f"{what}: numeric literal {value!r} in a condition: a figure belongs in a parameter with its source (only 0 is allowed)")
+                raise at.fail(f"{what}: numeric literal {value!r} in a condition: a figure belongs in a parameter "
+                              "with its source (only 0 is allowed)")
             return Decimal(0)
         if kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise reader.fail(node, f"{what}: {path} takes a whole number, not {value!r}")
+                raise at.fail(f"{what}: {path} takes a whole number, not {value!r}")
+            _in_range(at, Decimal(value), None, path, what)
             return value
         if kind == "boolean":
             if not isinstance(value, bool):
-                raise reader.fail(node, f"{what}: {path} takes true or false, not {value!r}")
+                raise at.fail(f"{what}: {path} takes true or false, not {value!r}")
             return value
         if kind in ("enum", "enum_list"):
             if value not in choices:
-                raise reader.fail(node, f"{what}: {value!r} is not a value of {path} ({', '.join(choices)})")
+                raise at.fail(f"{what}: {value!r} is not a value of {path} ({', '.join(choices)})")
             return str(value)
         if not isinstance(value, str):
-            raise reader.fail(node, f"{what}: {path} takes text, not {value!r}")
+            raise at.fail(f"{what}: {path} takes text, not {value!r}")
         return value
 
-    def check_templates(self, reader: _Reader, node: Node, rule: Rule) -> None:
+    def check_templates(self, at: At, rule: Rule) -> None:
         remedies = {r.name for r in rule.remedy_values}
         texts = [rule.title, rule.satisfied, rule.not_applicable or {}, rule.undetermined or {}]
         for case in rule.cases:
             texts += [case.message, case.remedy or {}]
         for text in texts:
             for body in text.values():
+                rest = PLACEHOLDER.sub("", body)
+                if "{" in rest or "}" in rest:
+                    raise at.fail(f"rule {rule.id}: unclosed template placeholder in {body!r} "
+                                  "(a placeholder is written {path})")
                 for placeholder in PLACEHOLDER.findall(body):
                     if placeholder.startswith("remedy."):
-                        if placeholder[7:] not in remedies:
-                            raise reader.fail(node, f"rule {rule.id}: unknown template placeholder {{{placeholder}}}")
-                        continue
-                    try:
-                        self.path_kind(placeholder)
-                    except KeyError:
-                        raise reader.fail(node, f"rule {rule.id}: unknown template placeholder {{{placeholder}}}") from None
+                        known = placeholder[7:] in remedies
+                    else:
+                        try:
+                            known = bool(self.path_kind(placeholder))
+                        except KeyError:
+                            known = False
+                    if not known:
+                        raise at.fail(f"rule {rule.id}: unknown template placeholder {{{placeholder}}}")
 
     # zones -------------------------------------------------------------------------------------
     def load_zone(self, path: Path) -> Zone:
-        reader = _Reader(self.display(path))
-        node = reader.mapping(read_yaml(path, reader.display), "zone profile")
-        reader.only(node, ("id", "name", "fictional", "region", "facts", "sources", "parameters", "note", "leading_industries_note"), "zone profile")
-        zone_id = str(reader.require(node, "id", "zone profile"))
-        if zone_id != path.stem:
-            raise reader.fail(node, f"zone id {zone_id!r} must match its file name {path.stem!r}")
-        region = reader.require(node, "region", "zone profile")
-        if region not in REGIONS:
-            raise reader.fail(node, f"zone region must be one of {', '.join(REGIONS)}")
+        document = read_yaml(path, self.display(path))
+        spec = shape.validate(shape.ZoneFile, document)
+        at = At(document)
+        if spec.id != path.stem:
+            raise (at / "id").fail(f"zone id {spec.id!r} must match its file name {path.stem!r}")
         sources = dict(self.sources)
-        for source_id, source in (node.get("sources") or {}).items():
-            sources[str(source_id)] = _source(reader, str(source_id), reader.mapping(source, f"source {source_id}"))
+        sources.update({str(k): _source(str(k), v) for k, v in (spec.sources or {}).items()})
         facts: dict[str, tuple[object, Source]] = {}
-        for fact, spec in (node.get("facts") or {}).items():
-            self.check_path(reader, node, fact, "zone facts")
-            spec = reader.mapping(spec, f"zone fact {fact}")
-            value = self.check_literal(reader, spec, fact, spec.get("value"), f"zone fact {fact}") \
-                if FACTS[fact].kind != "number" else to_decimal(spec.get("value"))
-            source_id = str(spec.get("source") or "")
-            if source_id not in sources:
-                raise reader.fail(spec, f"zone fact {fact}: unknown source id {source_id!r}")
-            facts[fact] = (value, sources[source_id])
+        for fact, given in (spec.facts or {}).items():
+            fact_at = at / "facts" / fact
+            self.check_path(fact_at, fact, "zone facts")
+            if fact not in FACTS:
+                raise fact_at.fail(f"zone facts: {fact} is not a proposal fact")
+            what = f"zone fact {fact}"
+            if FACTS[fact].kind == "number":
+                value: object = number(fact_at, given.value, what)
+                _in_range(fact_at, value, FACTS[fact].unit, fact, what)  # type: ignore[arg-type]
+            else:
+                value = self.check_literal(fact_at, fact, given.value, what)
+            if (given.source or "") not in sources:
+                raise fact_at.fail(f"{what}: unknown source id {given.source or ''!r}")
+            facts[fact] = (value, sources[given.source or ""])
         rows: dict[str, tuple[Row, ...]] = {}
-        for name, items in (node.get("parameters") or {}).items():
+        reviews: dict[str, dict[str, str]] = {}
+        for name, entry in (spec.parameters or {}).items():
             if name not in self.parameters:
-                raise reader.fail(node, f"unknown parameter {name!r}")
+                raise at.fail(f"unknown parameter {name!r}")  # at the profile, as it always was
             param = self.parameters[name]
-            if not isinstance(items, list):
-                raise reader.fail(node, f"parameter {name}: a list of rows")
             rows[name] = tuple(
-                self.make_row(reader, reader.mapping(raw, f"parameter {name}"), (name, param.unit, param.keys),
-                              dict(raw.get("keys") or {}), raw, sources, f"zone:{zone_id}")
-                for raw in items
-            )
+                self.make_row(at / "parameters" / name / "values" / i, (name, param.unit, param.keys),
+                              dict(raw.keys or {}), raw, sources, f"zone:{spec.id}")
+                for i, raw in enumerate(entry.values))
             _check_overlaps(name, list(rows[name]))
-        return Zone(
-            id=zone_id,
-            name=reader.text(node, "name", "zone profile") or {},
-            region=region,
-            fictional=bool(node.get("fictional", False)),
-            facts=facts,
-            rows=rows,
-            sources=sources,
-            hash=_hash_files([path], path.parent),
-        )
+            if entry.review:
+                reviews[name] = entry.review.model_dump()
+        return Zone(id=spec.id, name=spec.name.model_dump(), region=spec.region, fictional=spec.fictional, facts=facts,
+                    rows=rows, sources=sources, hash=_hash_files([path], path.parent), review=reviews)
 
 
 def _check_overlaps(name: str, rows: list[Row]) -> None:
@@ -777,7 +559,7 @@ def load_pack(pack_dir: str | Path, zones_dir: str | Path | None = None) -> Pack
     return pack
 
 
-if __name__ == "__main__":  # python -m engine.loader rules/national
+if __name__ == "__main__":  # python -m zonecheck.engine.pack.loader rules/national
     import sys
 
     try:

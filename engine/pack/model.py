@@ -72,6 +72,7 @@ class Parameter:
     keys: tuple[str, ...]
     rows: tuple[Row, ...]
     default: Row | None = None
+    review: Text | None = None  # what an officer checks by hand, and against which document, when no figure is in force
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ class Zone:
     rows: dict[str, tuple[Row, ...]]  # parameter name -> zone rows
     sources: dict[str, Source]
     hash: str
+    review: dict[str, Text] = field(default_factory=dict)  # parameter name -> the zone's `review` note for it
 
 
 @dataclass

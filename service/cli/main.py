@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from zonecheck.engine.pack.loader import PackError
 from zonecheck.service.present import full, render
@@ -68,11 +69,17 @@ AsOfOption = Annotated[Optional[dt.datetime], typer.Option("--as-of", formats=["
                                                            help="Screening date (default: submitted_on).")]
 
 
+def _labelled(label: str, style: str, text: object) -> None:
+    """One message on one line: never wrapped, and the pack's text never read as Rich markup, so a
+    `file:line: reason` stays whole for editors and CI."""
+    err.print(Text.assemble((label, style), " ", str(text)), soft_wrap=True)
+
+
 def _screener(rules: Path | None, pack: str) -> Screener:
     try:
         return Screener(rules_root(rules) / pack)
     except PackError as error:
-        err.print(f"[red]rule pack error[/red] {error}")
+        _labelled("rule pack error", "red", error)
         raise typer.Exit(2) from None
 
 
@@ -221,9 +228,9 @@ def rules_lint(rules: RulesOption = None, pack: PackOption = "national",
     loaded = _screener(rules, pack).pack
     problems = catalogue.seed_quote_problems(loaded, seeds) if seeds else []
     for problem in problems:
-        err.print(f"[red]error[/red] {problem}")
+        _labelled("error", "red", problem)
     for warning in catalogue.warnings(loaded):
-        err.print(f"[yellow]warning[/yellow] {warning}")
+        _labelled("warning", "yellow", warning)
     if problems:
         raise typer.Exit(2)
     typer.echo(f"ok: {loaded.id} {loaded.version}: {len(loaded.rules)} rules, {len(loaded.parameters)} parameters, "
@@ -240,7 +247,7 @@ def main() -> None:
     try:
         app()
     except PackError as error:
-        err.print(f"[red]rule pack error[/red] {error}")
+        _labelled("rule pack error", "red", error)
         sys.exit(2)
 
 
