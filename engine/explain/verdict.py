@@ -139,6 +139,8 @@ def build_verdict(
     tables: Tables,
     fact_origins: dict[str, str],
     timestamp: bool = True,
+    industry: Any = None,
+    as_written: dict[str, str] | None = None,
 ) -> Verdict:
     found = _sort(findings)
     decision = _decide(found)
@@ -158,6 +160,8 @@ def build_verdict(
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
         "engine": {"name": "zonecheck", "version": engine_version, "evaluator": "durable_rules"},
         "proposal_digest": digest(proposal),
+        "industry": industry.as_dict() if industry is not None else None,
+        "as_written": as_written or {},
         "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
         "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
                        for f in violated["condition"]],
