@@ -342,3 +342,10 @@ def test_screening_never_raises_for_the_model_limits() -> None:
     from zonecheck.engine.screener import Screener
 
     Screener(FIXTURE / "mini").screen(data)
+
+
+def test_the_proposal_schema_has_not_drifted() -> None:
+    from zonecheck.engine.contract.schema import proposal_schema
+
+    written = (Path(__file__).parent.parent / "docs" / "proposal.schema.json").read_text(encoding="utf-8")
+    assert written == proposal_schema(), "regenerate: python -m zonecheck.engine.contract.schema > docs/proposal.schema.json"

@@ -32,6 +32,7 @@ STREAM_SUFFIXES = (".jsonl", ".csv")
 FORMATS = ("jsonl", "yaml", "json", "csv")
 MAX_PROPOSAL_BYTES = 1 << 20  # 1 MB
 MAX_NODES = 100_000  # values in one YAML document, aliases expanded (a "billion laughs" stops here)
+MAX_DEPTH = 32  # nesting in one proposal (it has 3 levels; a self-referring alias stops here)
 STDIN = "-"
 Positions = dict[str, tuple[int, int]]  # path -> (line, column), 1-based
 
@@ -108,12 +109,14 @@ def _build(node: yaml.Node, positions: Positions) -> Any:
     """A composed YAML node as plain data, recording where each path is; iterative (no recursion limit)."""
     count = 0
     root: list[Any] = [None]
-    stack: list[tuple[yaml.Node, Any, Any, str]] = [(node, root, 0, "")]
+    stack: list[tuple[yaml.Node, Any, Any, str, int]] = [(node, root, 0, "", 0)]
     while stack:
-        current, parent, slot, path = stack.pop()
+        current, parent, slot, path, depth = stack.pop()
         count += 1
         if count > MAX_NODES:
             raise _Refused(f"值过多（超过 {MAX_NODES} 个，或别名展开过多）", f"too many values (over {MAX_NODES}, or aliases expanding)")
+        if depth > MAX_DEPTH:
+            raise _Refused("嵌套过深", "nested too deeply", current.start_mark)
         if isinstance(current, yaml.ScalarNode):
             parent[slot] = _scalar(current)
         elif isinstance(current, yaml.SequenceNode):
@@ -122,7 +125,7 @@ def _build(node: yaml.Node, positions: Positions) -> Any:
             for index, child in enumerate(current.value):
                 child_path = f"{path}.{index}" if path else str(index)
                 positions.setdefault(child_path, (child.start_mark.line + 1, child.start_mark.column + 1))
-                stack.append((child, items, index, child_path))
+                stack.append((child, items, index, child_path, depth + 1))
         else:
             mapping: dict[Any, Any] = {}
             parent[slot] = mapping
@@ -137,7 +140,7 @@ def _build(node: yaml.Node, positions: Positions) -> Any:
                                    key_node.start_mark, child_path)
                 mapping[key] = None
                 positions.setdefault(child_path, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
-                stack.append((value_node, mapping, key, child_path))
+                stack.append((value_node, mapping, key, child_path, depth + 1))
     return root[0]
 
 
