@@ -26,7 +26,7 @@ class InvalidProposal(ValueError):
     """Every problem of a proposal at once; nothing was evaluated."""
 
     def __init__(self, problems: list[ProposalProblem]):
-        super().__init__("; ".join(f"{p.path}: {p.reason}" for p in problems))
+        super().__init__("; ".join(f"{p.path}: {p.reason_en or p.reason}" for p in problems))
         self.problems = problems
 
 

@@ -349,3 +349,24 @@ def test_the_proposal_schema_has_not_drifted() -> None:
 
     written = (Path(__file__).parent.parent / "docs" / "proposal.schema.json").read_text(encoding="utf-8")
     assert written == proposal_schema(), "regenerate: python -m zonecheck.engine.contract.schema > docs/proposal.schema.json"
+
+
+def test_multi_document_yaml_is_read_one_proposal_at_a_time(tmp_path: Path) -> None:
+    import time
+    import tracemalloc
+
+    from zonecheck.service.app.inputs import iter_items
+
+    path = tmp_path / "many.yaml"
+    doc = yaml.safe_dump(GOOD, allow_unicode=True)
+    count = (256 << 10) // len(doc.encode())  # 256 kB: tracing makes reading several times slower
+    path.write_text("---\n".join([doc] * count), encoding="utf-8")
+    tracemalloc.start()
+    started = time.perf_counter()
+    read = sum(1 for item in iter_items(path) if item.data["reference"] == "IN-1")
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert read == count
+    assert peak < 1 << 20, peak  # one document at a time: far below what 256 kB of documents take as data
+    assert elapsed < 15  # generous: CI shares its cores

@@ -142,6 +142,12 @@ def _compact(value: Any) -> str:
         return "…"
 
 
+@cache
+def _enum_words(enum: type[Enum]) -> tuple[frozenset[str], dict[str, str]]:
+    """(the codes, Chinese name -> code) of a coded field."""
+    return frozenset(m.value for m in enum), {name: code for code, name in CHOICE_LABELS.get(enum, {}).items()}
+
+
 def _choices(enum: type[Enum]) -> list[dict[str, str]]:
     labels = CHOICE_LABELS.get(enum, {})
     return [{"code": m.value, "name": labels.get(m.value, m.value)} for m in enum]
@@ -236,13 +242,11 @@ class _Checker:
 
     def enum(self, path: str, spec: Field, value: Any) -> Any:
         assert spec.enum is not None
-        labels = CHOICE_LABELS.get(spec.enum, {})
         if isinstance(value, str):
             word = value.strip()
-            codes = {m.value for m in spec.enum}
+            codes, by_label = _enum_words(spec.enum)
             if word in codes:
                 return word
-            by_label = {name: code for code, name in labels.items()}
             if word in by_label:
                 self.as_written[path] = word
                 return by_label[word]
@@ -275,13 +279,13 @@ class _Checker:
             number = value
         elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             number = int(value.strip())
-        allowed = {"min": _plain(spec.low), "max": _plain(spec.high)}
         if number is None:
-            self.problem(path, spec, value, "应为整数", "must be a whole number", allowed=allowed)
+            self.problem(path, spec, value, "应为整数", "must be a whole number",
+                         allowed={"min": _plain(spec.low), "max": _plain(spec.high)})
             return _REFUSED
         if (spec.low is not None and number < spec.low) or (spec.high is not None and number > spec.high):
             self.problem(path, spec, value, f"超出范围（{spec.low}–{spec.high}）", f"out of range ({spec.low}-{spec.high})",
-                         allowed=allowed)
+                         allowed={"min": _plain(spec.low), "max": _plain(spec.high)})
             return _REFUSED
         return number
 
@@ -355,6 +359,8 @@ class _Checker:
         if isinstance(value, bool):
             self.problem(path, spec, value, "应为数字（是/否不是数字）", "must be a number (true/false is not)", allowed=self._range(spec))
             return None, None, None
+        if type(value) is int and abs(value) < 10**MAX_EXPONENT:  # the common case, exact as it is
+            return written, Decimal(value), unit
         if isinstance(value, float):
             value = repr(value)
         elif isinstance(value, (int, Decimal)):
@@ -388,21 +394,20 @@ class _Checker:
         return written, amount, unit
 
     def _in_range(self, path: str, spec: Field, value: Any, rounded: Decimal, exact: Decimal) -> Any:
-        allowed = self._range(spec)
         low = spec.low
         if spec.unit == "m2" and low is not None and not spec.low_inclusive:
             if rounded < MIN_POSITIVE_AREA:
                 self.problem(path, spec, value, f"面积应不小于 {MIN_POSITIVE_AREA} 平方米", f"an area must be at least {MIN_POSITIVE_AREA} m2",
-                             allowed=allowed)
+                             allowed=self._range(spec))
                 return _REFUSED
         if exact != 0 and rounded == 0:
             self.problem(path, spec, value, f"数值小于 {QUANTUM}，按 6 位小数取整后为 0", f"below {QUANTUM}: rounds to 0 at 6 decimals",
-                         allowed=allowed)
+                         allowed=self._range(spec))
             return _REFUSED
         too_low = low is not None and (rounded < low or (rounded == low and not spec.low_inclusive))
         if too_low or (spec.high is not None and rounded > spec.high):
-            self.problem(path, spec, value, f"超出允许范围（{self._range_text(spec)}）", f"out of range ({self._range_text(spec)})",
-                         allowed=allowed)
+            self.problem(path, spec, value, f"超出允许范围（{self._range_text(spec)}）",
+                         f"out of range ({self._range_text(spec).replace('，', ', ')})", allowed=self._range(spec))
             return _REFUSED
         return rounded
 

@@ -67,20 +67,20 @@ def _failed(origin: str, file: str | None, zh: str, en: str, line: int | None = 
 # --- YAML, with YAML 1.2 scalars and positions --------------------------------------------------
 
 class Yaml12Loader(yaml.CSafeLoader):
-    """The C loader with YAML 1.2 core-schema scalars (only composed: values are built by `_build`)."""
+    """The C loader, only composing: scalars are typed by `_scalar` with YAML 1.2 core-schema rules."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:  # one cheap call per node
+        if kind is yaml.ScalarNode:
+            return PLAIN if implicit[0] else STR
+        return SEQ if kind is yaml.SequenceNode else MAP
 
 
-for _tag, _pattern, _first in (
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+0123456789."),
-):
-    Yaml12Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+PLAIN, STR = "?plain", "tag:yaml.org,2002:str"
+SEQ, MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_NULL = frozenset(("", "~", "null", "Null", "NULL"))
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 
 
 class _Refused(ValueError):
@@ -90,22 +90,25 @@ class _Refused(ValueError):
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
-    tag, text = node.tag, node.value
+    """A scalar's value: quoted ones are text; plain ones by YAML 1.2 (true/false, null, ints, floats)."""
+    text = node.value
+    if node.tag != PLAIN or not text or text[0] not in "-+.0123456789tTfFnN~":
+        return None if node.tag == PLAIN and text == "" else text
+    if text in _BOOL:
+        return _BOOL[text]
+    if text in _NULL:
+        return None
     try:
-        if tag.endswith(":null"):
-            return None
-        if tag.endswith(":bool"):
-            return text.lower() == "true"
-        if tag.endswith(":int"):
+        if _INT.fullmatch(text):
             return int(text[2:], 8) if text.startswith("0o") else int(text, 16) if text.startswith("0x") else int(text)
-        if tag.endswith(":float"):
+        if _FLOAT.fullmatch(text):
             return float(text.replace("Inf", "inf").replace("INF", "inf"))
     except ValueError:  # e.g. more digits than Python turns into an int
         return text
     return text
 
 
-def _build(node: yaml.Node, positions: Positions) -> Any:
+def _build(node: yaml.Node, positions: Positions | None = None) -> Any:
     """A composed YAML node as plain data, recording where each path is; iterative (no recursion limit)."""
     count = 0
     root: list[Any] = [None]
@@ -124,7 +127,8 @@ def _build(node: yaml.Node, positions: Positions) -> Any:
             parent[slot] = items
             for index, child in enumerate(current.value):
                 child_path = f"{path}.{index}" if path else str(index)
-                positions.setdefault(child_path, (child.start_mark.line + 1, child.start_mark.column + 1))
+                if positions is not None:
+                    positions.setdefault(child_path, (child.start_mark.line + 1, child.start_mark.column + 1))
                 stack.append((child, items, index, child_path, depth + 1))
         else:
             mapping: dict[Any, Any] = {}
@@ -139,7 +143,8 @@ def _build(node: yaml.Node, positions: Positions) -> Any:
                     raise _Refused(f"重复的键“{key}”（同一字段写了两次）", f"duplicate key {key!r} (the same field twice)",
                                    key_node.start_mark, child_path)
                 mapping[key] = None
-                positions.setdefault(child_path, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
+                if positions is not None:
+                    positions.setdefault(child_path, (key_node.start_mark.line + 1, key_node.start_mark.column + 1))
                 stack.append((value_node, mapping, key, child_path, depth + 1))
     return root[0]
 
@@ -198,12 +203,16 @@ def _document_item(entry: tuple[int, yaml.Node | None, Exception | None], name: 
     assert node is not None
     if node.end_mark.index - node.start_mark.index > MAX_PROPOSAL_BYTES:
         return _failed(origin, file, "单个申报超过 1 MB", "a single proposal is over 1 MB", line)
-    positions: Positions = {}
     try:
-        data = _build(node, positions)
+        data = _build(node)
     except _Refused as refused:
         return _yaml_problem(origin, file, refused)
-    return Item(origin, data=data, file=file, line=line, locate=lambda: positions)
+
+    def locate() -> Positions:  # only when a problem needs it: walking the node again is cheap then
+        positions: Positions = {}
+        _build(node, positions)
+        return positions
+    return Item(origin, data=data, file=file, line=line, locate=locate)
 
 
 def _locate_text(text: str) -> Callable[[], Positions]:
