@@ -106,11 +106,17 @@ def test_a_tiny_area_is_refused_before_it_rounds_to_zero(tmp_path: Path) -> None
     assert entry["problems"][0]["allowed"]["min"] == "1"
 
 
-def test_booleans_take_words_not_numbers(tmp_path: Path) -> None:
-    for value in (1, 0, "1", "on"):
-        assert paths(screen_json(tmp_path, with_("land", "in_ecological_red_line", value))[1]) == {"land.in_ecological_red_line"}
+def test_booleans_take_words_not_numbers() -> None:
+    from zonecheck.engine.screener import InvalidProposal, Screener
+
+    screener = Screener(FIXTURE / "mini")
+    for value in (1, 0, "1", "on", 1.0):
+        with pytest.raises(InvalidProposal) as caught:
+            screener.screen(with_("land", "in_ecological_red_line", value))
+        assert [p.path for p in caught.value.problems] == ["land.in_ecological_red_line"]
+        assert caught.value.problems[0].allowed == [{"code": "true", "name": "是"}, {"code": "false", "name": "否"}]
     for value, decision in (("是", "rejected"), ("否", "approved"), ("yes", "rejected"), ("No", "approved")):
-        assert screen_json(tmp_path, with_("land", "in_ecological_red_line", value))[1]["decision"] == decision
+        assert screener.screen(with_("land", "in_ecological_red_line", value)).decision == decision
 
 
 # --- one bad input never kills the run -----------------------------------------------------------
