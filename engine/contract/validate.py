@@ -126,7 +126,9 @@ def field_at(path: str) -> Field | None:
 def shown(value: Any) -> Any:
     """A value as given, safe to echo: scalars as they are, long text and structures shortened."""
     if value is None or isinstance(value, (bool, int)):
-        return value if not isinstance(value, int) or abs(value) < 10**15 else str(value)[:MAX_SHOWN]
+        if not isinstance(value, int) or abs(value) < 10**15:
+            return value
+        return f"{'-' if value < 0 else ''}~1e{int(abs(value).bit_length() * 0.30103)}"  # str() of a huge int raises
     if isinstance(value, float):
         return value if value == value and abs(value) != float("inf") else str(value)
     if isinstance(value, (Decimal, dt.date)):
@@ -277,7 +279,7 @@ class _Checker:
         number: int | None = None
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 19:
             number = int(value.strip())
         if number is None:
             self.problem(path, spec, value, "应为整数", "must be a whole number",
@@ -290,7 +292,7 @@ class _Checker:
         return number
 
     def code(self, path: str, spec: Field, value: Any) -> Any:
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**6:
             value = str(value)
         allowed = "GB/T 4754-2017 的 2–4 位数字代码（大类、中类、小类）"
         if not isinstance(value, str):
@@ -361,6 +363,9 @@ class _Checker:
             return None, None, None
         if type(value) is int and abs(value) < 10**MAX_EXPONENT:  # the common case, exact as it is
             return written, Decimal(value), unit
+        if isinstance(value, int) and abs(value) >= 10**MAX_EXPONENT:
+            self.problem(path, spec, value, "数值过大", "number too large", allowed=self._range(spec))
+            return None, None, None
         if isinstance(value, float):
             value = repr(value)
         elif isinstance(value, (int, Decimal)):
@@ -498,13 +503,16 @@ def parse(data: Any) -> tuple[Parsed | None, list[ProposalProblem]]:
         return None, [ProposalProblem(path="", label_zh="申报材料", reason="申报材料应为一组字段（键: 值）",
                                       reason_en="a proposal is a mapping of fields", value=shown(data))]
     checker = _Checker()
-    clean = checker.model(data, Proposal, "")
     try:
+        clean = checker.model(data, Proposal, "")
         proposal = Proposal.model_validate(clean)
     except ValidationError as error:
         return None, checker.problems + problems_from_model(error, checker.refused)
     except RecursionError:
         return None, [ProposalProblem(path="", label_zh="申报材料", reason="嵌套过深", reason_en="nested too deeply")]
+    except (ValueError, OverflowError) as error:  # a value no check foresaw (e.g. an integer of 5,000 digits)
+        return None, checker.problems + [ProposalProblem(path="", label_zh="申报材料", reason="有无法读取的值",
+                                                         reason_en=f"unreadable value: {str(error)[:120]}")]
     if checker.problems:
         return None, checker.problems
     return Parsed(proposal, checker.as_written), []

@@ -264,6 +264,8 @@ def _json_item(text: str, origin: str, file: str | None, line: int | None) -> It
                        (line or 1) + error.lineno - 1, error.colno)
     except RecursionError:
         return _failed(origin, file, "嵌套过深", "nested too deeply", line)
+    except ValueError as error:  # e.g. a number with more digits than Python reads
+        return _failed(origin, file, f"无法读取的数值：{str(error)[:120]}", f"unreadable number: {error}", line)
     return Item(origin, data=data, file=file, line=line, locate=locate)
 
 
