@@ -4,6 +4,7 @@ never an exception; proposal files and CSV rows through the CLI never print a tr
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import random
@@ -54,7 +55,7 @@ screener = Screener(FIXTURE / "mini")
 
 
 def _set(data: dict, path: str, value: object) -> dict:
-    data = json.loads(json.dumps(data))
+    data = copy.deepcopy(data)
     *parents, last = path.split(".")
     node = data
     for part in parents:

@@ -413,6 +413,9 @@ def _csv_rows(handle: IO[str], name: str, note: str | None) -> Iterator[Item]:
         if len(cells) > len(headers):
             yield _failed(origin, name, "这一行的单元格比表头多", "row has more cells than the header", start)
             continue
+        if sum(len(cell) for cell in cells) > MAX_PROPOSAL_BYTES:
+            yield _failed(origin, name, "单个申报超过 1 MB", "a single proposal is over 1 MB", start)
+            continue
         data, positions = _nest(dict(zip(headers, cells)), start, columns)
         yield Item(origin, data=data, file=name, line=start, locate=lambda p=positions: p, note=note)  # type: ignore[misc]
 

@@ -141,8 +141,11 @@ def _remove(temporary: str) -> None:
 def _write_error(path: Path, error: OSError) -> OutputError:
     import errno
 
-    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
         return OutputError(f"磁盘已满，无法写入 {path}；原有文件未改动", f"disk full: cannot write {path}; the previous file is untouched")
+    if error.errno == errno.EFBIG:
+        return OutputError(f"文件超过系统允许的大小，无法写入 {path}；原有文件未改动",
+                           f"file too large for the system's limit: cannot write {path}; the previous file is untouched")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return OutputError(f"没有权限写入 {path}", f"no permission to write {path}")
     return OutputError(f"无法写入 {path}：{error.strerror}；原有文件未改动",
