@@ -7,15 +7,15 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from zonecheck.engine import __version__
 from zonecheck.engine.core.compiler import compile_pack, durable_fact
 from zonecheck.engine.explain.findings import Explainer
 from zonecheck.engine.core.facts import FactBuilder
 from zonecheck.engine.pack.loader import load_pack
 from zonecheck.engine.pack.locate import DEFAULT_PACK, rules_root
-from zonecheck.engine.contract.proposal import Proposal, ProposalProblem, problems_from
+from zonecheck.engine.contract.industry import industry
+from zonecheck.engine.contract.proposal import Proposal, ProposalProblem
+from zonecheck.engine.contract.validate import Parsed, parse
 from zonecheck.engine.pack.model import Pack
 from zonecheck.engine.core.runtime import Runtime
 from zonecheck.engine.explain.verdict import Verdict, build_verdict
@@ -25,19 +25,20 @@ class InvalidProposal(ValueError):
     """Every problem of a proposal at once; nothing was evaluated."""
 
     def __init__(self, problems: list[ProposalProblem]):
-        super().__init__("; ".join(f"{p.path}: {p.reason}" for p in problems))
+        super().__init__("; ".join(f"{p.path}: {p.reason_en or p.reason}" for p in problems))
         self.problems = problems
 
 
 def validate(data: Any) -> Proposal:
-    if isinstance(data, Proposal):
-        return data
-    if not isinstance(data, dict):
-        raise InvalidProposal([ProposalProblem(path="", label_zh="申报材料", reason="a proposal is a mapping of fields")])
-    try:
-        return Proposal.model_validate(data)
-    except ValidationError as error:
-        raise InvalidProposal(problems_from(error)) from None
+    return validate_written(data).proposal
+
+
+def validate_written(data: Any) -> Parsed:
+    """The validated proposal and its values as written (contract/validate.py), or InvalidProposal."""
+    parsed, problems = parse(data)
+    if parsed is None:
+        raise InvalidProposal(problems)
+    return parsed
 
 
 class Screener:
@@ -56,19 +57,26 @@ class Screener:
 
     def screen(self, proposal: Any, *, zone: str | None = None, as_of: dt.date | None = None,
                timestamp: bool = True) -> Verdict:
-        model = validate(proposal)
+        parsed = validate_written(proposal)
+        model = parsed.proposal
         zone_id = zone or model.zone
         if zone_id not in self.pack.zones:
+            import difflib
+
+            known = sorted(self.pack.zones)
+            close = difflib.get_close_matches(zone_id, known, n=1)
             raise InvalidProposal([ProposalProblem(
-                path="zone", label_zh="园区",
-                reason=f"no zone profile {zone_id!r} (known: {', '.join(sorted(self.pack.zones))})")])
+                path="zone", label_zh="园区", value=zone_id, reason="没有这个园区的配置",
+                reason_en=f"no zone profile {zone_id!r}", suggestion=close[0] if close else None,
+                allowed=[{"code": z, "name": self.pack.zones[z].name.get("zh", z)} for z in known])])
         profile = self.pack.zones[zone_id]
         day = as_of or model.submitted_on
         facts = self.facts.build(model, profile, day)
         try:
             fact = durable_fact(self.compiled, facts.values)
         except OverflowError as error:
-            raise InvalidProposal([ProposalProblem(path="", label_zh="申报材料", reason=str(error))]) from None
+            raise InvalidProposal([ProposalProblem(path="", label_zh="申报材料", reason="数值过大，无法精确比较",
+                                                   reason_en=str(error))]) from None
         fired = self.runtime.fire(fact, checked=True)
         findings = self.explainer.findings(facts, fired)
         return build_verdict(
@@ -81,4 +89,6 @@ class Screener:
             parameters=self.explainer.parameters(facts),
             fact_origins=facts.origins,
             timestamp=timestamp,
+            industry=industry(model.project.industry_code),
+            as_written=parsed.as_written,
         )

@@ -41,9 +41,13 @@ def digest(data: Any) -> str:
     return hashlib.sha256(orjson.dumps(data, option=orjson.OPT_SORT_KEYS)).hexdigest()[:20]
 
 
-def full_digest(document: dict[str, Any]) -> str:
-    """The whole 1.x document but what may differ: the engine version, the schema's minor, fields added in 1.1."""
-    return digest({k: v for k, v in document.items() if k not in ("engine", "schema_version", "generated_at", "to_review")})
+def full_digest(document: dict[str, Any], with_digest: bool = True) -> str:
+    """The whole 1.x document but what may differ: the engine version, the schema's minor, fields added in 1.1.
+    `with_digest=False` leaves out the proposal digest too: for inputs read from files, it has been taken since
+    issue 9 over the values as converted and rounded (so `0.07` and `"7%"` give one digest)."""
+    ignored = ("engine", "schema_version", "generated_at", "to_review", "industry", "as_written")
+    ignored += () if with_digest else ("proposal_digest",)
+    return digest({k: v for k, v in document.items() if k not in ignored})
 
 
 def statuses(document: dict[str, Any]) -> str:

@@ -47,4 +47,5 @@ def test_examples_keep_their_substance_and_full_document(screener: Screener) -> 
         verdict = screener.screen(yaml.safe_load(path.read_text(encoding="utf-8")), timestamp=False)
         document = orjson.loads(full.to_json_bytes(verdict))
         assert baseline.digest(baseline.substance(document)) == expected[path.stem]["substance"], path.name
-        assert baseline.full_digest(document) == expected[path.stem]["full"], path.name
+        # recorded before issue 9 changed how a file's values are canonicalised (and so the proposal digest)
+        assert baseline.full_digest(document, with_digest=False) == expected[path.stem]["full_without_digest"], path.name

@@ -70,8 +70,11 @@ def test_an_invalid_file_is_reported_and_the_others_screened(files: dict[str, Pa
     good, bad, broken = json.loads(result.stdout)  # type: ignore[attr-defined]
     assert good["decision"] == "approved"
     assert {p["path"] for p in bad["problems"]} == {"name", "submitted_on", "project.industry_code"}
-    assert "not valid YAML" in broken["problems"][0]["reason"]
-    assert "invalid" in result.stderr  # type: ignore[attr-defined]
+    assert "不是有效的 YAML" in broken["problems"][0]["reason"]  # problems are in Chinese by default (issue 9)
+    assert "无效" in result.stderr  # type: ignore[attr-defined]
+    english = run("screen", str(files["broken"]), "--format", "json", "--lang", "en", *MINI)
+    assert "not valid YAML" in json.loads(english.stdout)["problems"][0]["reason"]  # type: ignore[attr-defined]
+    assert "invalid" in english.stderr  # type: ignore[attr-defined]
 
 
 def test_as_of_and_zone_options(files: dict[str, Path]) -> None:

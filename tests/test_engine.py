@@ -214,8 +214,14 @@ def test_invalid_proposal_reports_every_problem_and_evaluates_nothing(screener: 
 
 
 def test_a_figure_too_large_to_compare_exactly_is_an_invalid_proposal(screener: Screener) -> None:
-    with pytest.raises(InvalidProposal, match="ind.investment_intensity"):
+    # issue 9: the inputs that made ind.investment_intensity overflow are now refused by the proposal check,
+    # before any arithmetic; the engine's own guard stays for figures that reach it another way
+    with pytest.raises(InvalidProposal, match=r"(?=.*land\.site_area_m2)(?=.*investment\.fixed_assets_wan)"):
         screener.screen(proposal(land__site_area_m2="0.000001", investment__fixed_assets_wan="900000000000"))
+    from zonecheck.engine.core.compiler import durable_fact
+
+    with pytest.raises(OverflowError, match="ind.investment_intensity"):
+        durable_fact(screener.compiled, {"ind.investment_intensity": Decimal("9e18")})
 
 
 def test_unknown_zone_is_an_invalid_proposal(screener: Screener) -> None:

@@ -29,7 +29,7 @@ def distinct(examples: list[dict[str, Any]], n: int) -> dict[str, Any]:
     cache of parameter sets fills, is cleared and fills again many times over."""
     proposal = copy.deepcopy(examples[n % len(examples)])
     proposal["submitted_on"] = (dt.date(2024, 1, 1) + dt.timedelta(days=n % 900)).isoformat()
-    proposal["project"]["industry_code"] = ("3812", "2614", "1310", "3471", "26", "38")[n % 6]
+    proposal["project"]["industry_code"] = ("3812", "2614", "1311", "3471", "26", "38")[n % 6]
     proposal.setdefault("land", {})["site_area_m2"] = str(20_000 + n)
     return proposal
 

@@ -150,7 +150,7 @@ class Product(Strict):
 
 class Project(Strict):
     kind: ProjectKind | None = Field(default=None, json_schema_extra=zh("项目类型"))
-    industry_code: Annotated[str, Field(pattern=r"^\d{2,4}$")] = Field(
+    industry_code: Annotated[str, Field(pattern=r"^[0-9]{2,4}$")] = Field(
         json_schema_extra=zh("行业代码（GB/T 4754-2017）")
     )
     catalogue_category: CatalogueCategory | None = Field(
@@ -331,9 +331,15 @@ FACTS: dict[str, FactSpec] = fact_catalogue()
 
 
 class ProposalProblem(BaseModel):
+    """One reason a proposal cannot be screened (validate.py fills every field)."""
+
     path: str
     label_zh: str
-    reason: str
+    reason: str  # Chinese
+    reason_en: str = ""
+    value: Any = None  # as given
+    allowed: Any = None  # [{code, name}], {min, max, unit}, or a description
+    suggestion: str | None = None  # "did you mean"
 
 
 def label_for(path: str) -> str:

@@ -20,6 +20,7 @@ UNITS: dict[str, tuple[str, Fraction]] = {
     "ratio": ("ratio", Fraction(1)),
     "元": ("money", Fraction(1)),
     "万元": ("money", Fraction(10000)),
+    "亿元": ("money", Fraction(100000000)),
     "m2": ("area", Fraction(1)),
     "亩": ("area", Fraction(2000, 3)),
     "公顷": ("area", Fraction(10000)),
@@ -33,6 +34,29 @@ UNITS: dict[str, tuple[str, Fraction]] = {
     "text": ("text", Fraction(1)),
 }
 NUMERIC_UNITS = frozenset(u for u, (dim, _) in UNITS.items() if dim not in ("boolean", "text"))
+# What people write for a unit (zone documents use 亩, 公顷 and 亿元), folded to the unit's name
+UNIT_ALIASES: dict[str, str] = {
+    "m2": "m2", "m²": "m2", "㎡": "m2", "平方米": "m2", "平米": "m2", "亩": "亩", "公顷": "公顷", "ha": "公顷",
+    "元": "元", "万元": "万元", "亿元": "亿元", "%": "%",
+}
+
+# Largest value accepted per unit, checked before any arithmetic (README, "Units"). With the smallest
+# positive area (MIN_POSITIVE_AREA) every derived indicator (万元 per hectare, ratios) stays exact within
+# the 28-digit context and its scaled integer within int64 (9.2e18 = 9.2e12 at 6 decimals):
+# 1e8 万元 / (1 m² / 10000) = 1e12 万元/公顷.
+MAX_BY_UNIT: dict[str, Decimal] = {
+    "万元": Decimal("1e8"),  # 1 万亿元, more than any single project
+    "m2": Decimal("1e10"),  # 10,000 km², more than any development zone
+    "元/m2": Decimal("1e7"),
+    "tce": Decimal("1e9"),
+    "万kWh": Decimal("1e9"),
+    "fraction": Decimal(1),
+}
+MAX_OTHER = Decimal("1e12")  # any other number
+MIN_POSITIVE_AREA = Decimal(1)  # 1 m²: a positive area (site, floor area) below it is a typing error
+# A number written with a larger exponent is refused before it becomes a Decimal operand
+MAX_EXPONENT = 15
+
 ROUNDING = {"half_even": ROUND_HALF_EVEN, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 
 

@@ -109,6 +109,8 @@ def build_verdict(
     fact_origins: dict[str, str],
     to_review: list[dict[str, Any]] | None = None,
     timestamp: bool = True,
+    industry: Any = None,
+    as_written: dict[str, str] | None = None,
 ) -> Verdict:
     """`to_review`: `[{rule_id, parameter, source, message}]`, checks a person must make (needs_review)."""
     review = to_review or []
@@ -124,6 +126,8 @@ def build_verdict(
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
         "engine": {"name": "zonecheck", "version": engine_version, "evaluator": "durable_rules"},
         "proposal_digest": digest(proposal),
+        "industry": industry.as_dict() if industry is not None else None,
+        "as_written": as_written or {},
         "counts": found.counts,
         "to_supply": list(dict.fromkeys(p for f in found.blocking for p in f.missing)),
         "conditions": [f.rule.id for f in found.violated[Severity.CONDITION]],

@@ -1,11 +1,22 @@
-"""`zonecheck`: screen proposals, run batches, inspect and lint rule packs.
+"""zonecheck：按规则筛查开发区投资项目申报 / screen investment proposals against the rule packs.
 
-Exit codes: 0 every input screened; 1 some input invalid; 2 usage or rule-pack error.
+\b
+输入 Inputs: YAML（可用 --- 分隔多份申报 / several proposals per file）、JSON、JSON Lines（.jsonl，每行一份）、
+  CSV（表头为字段路径，如 land.site_area_m2；UTF-8，或 GB18030 并给出提示）、文件夹（其中的 .yaml/.yml/.json）、
+  或 "-" 标准输入（默认按 JSON Lines 读取，--input-format 可改）。单份申报不超过 1 MB。
+\b
+单位 Units: 面积 *_m2 可写 "50亩"、"2公顷" 或 {value: 50, unit: 亩}；金额 *_wan 可写 "1.5亿元"、"8000000元"；
+  比例可写 0.5 或 "50%"。换算后按 6 位小数取整。是/否 项写 是/否、true/false 或 yes/no（1/0 不接受）；
+  代码项可写代码或中文名称（如 grant_method: 挂牌）。字段一览：zonecheck fields；空白模板：zonecheck template。
+\b
+退出码 Exit codes: 0 全部筛查 every input screened；1 有无效输入 some input invalid（其余照常筛查 the others
+  are screened）；2 用法、规则包或输出错误 usage, rule-pack or output error (nothing half-written).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from collections import Counter
 from enum import Enum
@@ -15,6 +26,7 @@ from typing import Annotated, Any, Optional
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -28,14 +40,16 @@ from zonecheck.service.app import screening
 from zonecheck.service.app.screening import Outcome
 
 from zonecheck.service.present import rulebook as catalogue
-from zonecheck.service.app.inputs import Item, count_items, iter_items, read_document
+from zonecheck.service.app import fields as field_list
+from zonecheck.service.app.inputs import FORMATS, STDIN, Item, count_items, input_files, iter_items, read_document
+from zonecheck.service.app.output import OutputError, atomic_output
 from zonecheck.service.cli.specs import specs_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and check rule packs.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(specs_app, name="specs")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 
 class Format(str, Enum):
@@ -84,62 +98,123 @@ def _screener(rules: Path | None, pack: str) -> Screener:
 
 
 def _langs(lang: Lang | None, default: str) -> tuple[str, ...]:
+    """The verdict's languages; problems are told in the first of them."""
     return tuple((lang.value if lang else default).split(","))
 
 
-def _entry(outcome: Outcome, detail: Detail = Detail.full, langs: tuple[str, ...] = ("zh", "en")) -> tuple[dict[str, Any], bool]:
-    """One input's JSON entry: its verdict (full or structured), or its problems."""
+InputFormat = Annotated[Optional[str], typer.Option(
+    "--input-format", help="jsonl | yaml | json | csv：输入格式（默认按扩展名；标准输入默认 jsonl） / input format.")]
+
+
+def _entry(outcome: Outcome, detail: Detail = Detail.full, langs: tuple[str, ...] = ("zh", "en"),
+           note: str | None = None) -> tuple[dict[str, Any], bool]:
+    """One input's JSON entry: its verdict (full or structured), or its problems (reasons in the user's
+    language, the first of `langs`)."""
+    extra = {"input_note": note} if note else {}
     if outcome.verdict is not None:
         if detail is Detail.structured:
-            return {"source": outcome.source, **outcome.verdict.structured}, True
-        return {"source": outcome.source, **full.of(outcome.verdict, langs)}, True
-    problems = [{"path": p.path, "label": p.label, "reason": p.reason} for p in outcome.problems]
-    return {"source": outcome.source, "valid": False, "problems": problems}, False
+            return {"source": outcome.source, **extra, **outcome.verdict.structured}, True
+        return {"source": outcome.source, **extra, **full.of(outcome.verdict, langs)}, True
+    problems = [p.as_dict(langs[0]) for p in outcome.problems]
+    return {"source": outcome.source, **extra, "valid": False, "problems": problems}, False
 
 
-def _report_invalid(entry: dict[str, Any]) -> None:
-    err.print(f"[red]invalid[/red] {entry['source']}")
+_WORDS = {"zh": {"invalid": "无效", "value": "填写值", "allowed": "可填", "suggest": "是否应为", "skipped": "跳过"},
+          "en": {"invalid": "invalid", "value": "given", "allowed": "allowed", "suggest": "did you mean",
+                 "skipped": "skipped"}}
+
+
+def _allowed_text(allowed: Any) -> str:
+    if isinstance(allowed, list):
+        shown = [f"{a['code']} {a['name']}" if isinstance(a, dict) else str(a) for a in allowed[:8]]
+        return "、".join(shown) + ("…" if len(allowed) > 8 else "")
+    if isinstance(allowed, dict):
+        low = "≥" if allowed.get("min_inclusive", True) else ">"
+        return f"{low} {allowed.get('min')}，≤ {allowed.get('max')} {allowed.get('unit') or ''}".strip()
+    return str(allowed)
+
+
+def _report_invalid(entry: dict[str, Any], lang: str = "zh") -> None:
+    """The problems of one input on stderr: where, what was given, why, what is allowed, a suggestion."""
+    words = _WORDS[lang]
+    err.print(f"[red]{words['invalid']}[/red] {escape(str(entry['source']))}")
     for problem in entry["problems"]:
-        where = f"{problem['path']} ({problem['label']})" if problem["path"] else ""
-        err.print(f"  - {where}: {problem['reason']}" if where else f"  - {problem['reason']}")
+        place = ":".join(str(x) for x in (problem.get("file"), problem.get("line"), problem.get("column")) if x)
+        head = f"{problem['path']}（{problem['label']}）" if problem["path"] else ""
+        parts = [p for p in (place, head) if p]
+        text = f"  - {' '.join(parts)}: {problem['reason']}" if parts else f"  - {problem['reason']}"
+        if problem.get("value") is not None:
+            text += f"；{words['value']} {problem['value']!r}"
+        if problem.get("suggestion"):
+            text += f"；{words['suggest']} {problem['suggestion']}？"
+        if problem.get("allowed"):
+            text += f"；{words['allowed']}：{_allowed_text(problem['allowed'])}"
+        err.print(escape(text))
 
 
 def _screen_item(screener: Screener, item: Item, zone: str | None, as_of: dt.date | None,
                  detail: Detail = Detail.full, langs: tuple[str, ...] = ("zh", "en")) -> tuple[dict[str, Any], bool]:
-    return _entry(screening.screen(screener, item.data, source=item.origin, zone=zone, as_of=as_of,
-                                   read_error=item.error), detail, langs)
+    outcome = screening.screen(screener, item.data, source=item.origin, zone=zone, as_of=as_of,
+                               read_error=item.problems or item.error, file=item.file, locate=item.positions)
+    return _entry(outcome, detail, langs, item.note)
 
 
-LangOption = Annotated[Optional[Lang], typer.Option("--lang", help="zh, en or zh,en (default: zh,en for JSON, zh for reports).")]
-DetailOption = Annotated[Optional[Detail], typer.Option("--detail", help="JSON: full (schema 1.x) or structured (2.0).")]
+LangOption = Annotated[Optional[Lang], typer.Option(
+    "--lang", help="zh | en | zh,en：结论与问题的语言（JSON 默认 zh,en，报告默认 zh）/ languages of verdicts "
+                   "(default zh,en for JSON, zh for reports); problems in the first.")]
+
+
+def _check_format(input_format: str | None) -> None:
+    if input_format is not None and input_format not in FORMATS:
+        err.print(f"--input-format 应为 {' | '.join(FORMATS)} / must be one of them")
+        raise typer.Exit(2)
+
+
+def _skip(item: Item, lang: str) -> None:
+    reason = item.problems[0].reason_en if lang == "en" and item.problems else item.error
+    err.print(f"[yellow]{_WORDS[lang]['skipped']}[/yellow] {escape(item.origin)}: {escape(str(reason))}")
 
 
 @app.command()
 def screen(
-    files: Annotated[list[Path], typer.Argument(help="Proposal files (YAML or JSON).", exists=True, dir_okay=False)],
+    files: Annotated[list[str], typer.Argument(help="申报文件（YAML、JSON），\"-\" 为标准输入 / proposal files, - for stdin.")],
     zone: ZoneOption = None,
     as_of: AsOfOption = None,
     lang: LangOption = None,
-    output: Annotated[Format, typer.Option("--format")] = Format.text,
-    detail: DetailOption = None,
-    show: Annotated[Show, typer.Option("--show", help="Reports: list the rules met folded, or only the problems.")] = Show.satisfied,
+    output: Annotated[Format, typer.Option("--format", help="text | json | markdown | html")] = Format.text,
+    detail: Annotated[Optional[Detail], typer.Option(
+        "--detail", help="JSON：full（1.x，含说明）或 structured（2.0）/ full (schema 1.x) or structured (2.0).")] = None,
+    show: Annotated[Show, typer.Option(
+        "--show", help="报告：satisfied 折叠列出符合的规定，problems 只列问题 / reports: list the rules met "
+                       "folded, or only the problems.")] = Show.satisfied,
+    input_format: InputFormat = None,
     rules: RulesOption = None,
     pack: PackOption = "national",
 ) -> None:
-    """Screen proposal files and print their explained verdicts."""
+    """筛查申报文件并给出说明理由的结论 / screen proposal files and print their explained verdicts."""
+    _check_format(input_format)
+    for name in files:
+        if name != STDIN and not Path(name).exists():
+            err.print(f"找不到文件 / no such file: {escape(name)}")
+            raise typer.Exit(2)
+        if name != STDIN and Path(name).is_dir():
+            err.print(f"{escape(name)} 是文件夹，请用 zonecheck batch / is a folder: use zonecheck batch")
+            raise typer.Exit(2)
     screener = _screener(rules, pack)
     day = as_of.date() if as_of else None
     langs = _langs(lang, "zh,en" if output is Format.json else "zh")
+    # reports are rendered from the structured verdict; JSON is the requested detail
+    wanted = (detail or Detail.full) if output is Format.json else Detail.structured
     results: list[dict[str, Any]] = []
     invalid = 0
-    for path in files:
-        # reports are rendered from the structured verdict; JSON is the requested detail
-        entry, ok = _screen_item(screener, read_document(path), zone, day,
-                                 detail or Detail.full if output is Format.json else Detail.structured, langs)
-        if not ok:
-            invalid += 1
-            _report_invalid(entry)
-        results.append(entry)
+    for name in files:
+        items = iter_items(name, input_format or "yaml") if name == STDIN else read_document(name, input_format)
+        for item in items:
+            entry, ok = _screen_item(screener, item, zone, day, wanted, langs)
+            if not ok:
+                invalid += 1
+                _report_invalid(entry, langs[0])
+            results.append(entry)
     screened = [entry for entry in results if entry.get("valid", True)]
     if output is Format.json:
         payload: Any = results[0] if len(results) == 1 else results
@@ -155,35 +230,54 @@ def screen(
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="A folder of proposals, a .jsonl file or a .csv file.", exists=True)],
-    out: Annotated[Path, typer.Option("--out", help="Where to write one JSON result per line.")],
+    source: Annotated[str, typer.Argument(help="文件夹、.jsonl、.csv 或多文档 YAML，\"-\" 为标准输入 / a folder, "
+                                                "a .jsonl, .csv or multi-document YAML file, - for stdin.")],
+    out: Annotated[str, typer.Option("--out", help="结果文件（每行一个 JSON；\"-\" 为标准输出）；写完整后才替换原文件 / "
+                                          "one JSON result per line, - for stdout; replaced only when whole.")],
     zone: ZoneOption = None,
     as_of: AsOfOption = None,
-    detail: Annotated[Detail, typer.Option("--detail", help="structured (schema 2.0, default) or full (1.x).")] = Detail.structured,
+    detail: Annotated[Detail, typer.Option(
+        "--detail", help="structured（2.0，默认）或 full（1.x）/ structured (schema 2.0, default) or full (1.x).")
+    ] = Detail.structured,
     lang: LangOption = None,
+    input_format: InputFormat = None,
     rules: RulesOption = None,
     pack: PackOption = "national",
 ) -> None:
-    """Screen many proposals; a bad row is reported and the batch goes on."""
+    """批量筛查；无效的一份会报告，其余照常筛查 / screen many proposals; a bad one is reported, the others go on."""
+    _check_format(input_format)
+    if source != STDIN and not Path(source).exists():
+        err.print(f"找不到输入 / no such input: {escape(source)}")
+        raise typer.Exit(2)
     screener = _screener(rules, pack)
     day = as_of.date() if as_of else None
     langs = _langs(lang, "zh,en")
     decisions: Counter[str] = Counter()
     invalid: list[dict[str, Any]] = []
-    partial = out.with_name(out.name + ".partial")
+    notes: set[str] = set()
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with partial.open("w", encoding="utf-8") as handle, Progress(*columns, console=err, transient=False) as progress:
-        task = progress.add_task("screening", total=count_items(source))
-        for item in iter_items(source):
-            entry, ok = _screen_item(screener, item, zone, day, detail, langs)
-            if ok:
-                decisions[entry["decision"]] += 1
-            else:
-                invalid.append(entry)
-            handle.write(orjson.dumps(entry).decode() + "\n")
-            progress.advance(task)
-    partial.replace(out)  # nothing half-written: the result file appears whole
-    table = Table(title=f"zonecheck batch: {source}")
+    try:
+        with atomic_output(out, input_files(source)) as handle, \
+                Progress(*columns, console=err, transient=False, disable=out == "-" and not err.is_terminal) as progress:
+            task = progress.add_task("screening", total=count_items(source))
+            for item in iter_items(source, input_format):
+                if item.skipped:
+                    _skip(item, langs[0])
+                    continue
+                if item.note and item.note not in notes:
+                    notes.add(item.note)
+                    err.print(f"[yellow]注意 note[/yellow] {escape(str(item.file))}: {escape(item.note)}")
+                entry, ok = _screen_item(screener, item, zone, day, detail, langs)
+                if ok:
+                    decisions[entry["decision"]] += 1
+                else:
+                    invalid.append(entry)
+                handle.write(orjson.dumps(entry) + b"\n")
+                progress.advance(task)
+    except OutputError as error:
+        err.print(f"[red]输出错误 output error[/red] {escape(error.text(langs[0]))}")
+        raise typer.Exit(2) from None
+    table = Table(title=f"zonecheck batch: {escape(source)}")
     table.add_column("decision")
     table.add_column("count", justify="right")
     for decision in reversed(Decision):
@@ -191,9 +285,48 @@ def batch(
     table.add_row("[red]invalid[/red]", str(len(invalid)))
     err.print(table)
     for entry in invalid:
-        _report_invalid(entry)
-    err.print(f"results written to {out}")
+        _report_invalid(entry, langs[0])
+    err.print(f"results written to {escape(out)}")
     raise typer.Exit(1 if invalid else 0)
+
+
+@app.command()
+def fields(
+    output: Annotated[Format, typer.Option("--format", help="text | json | markdown")] = Format.text,
+    rules: RulesOption = None,
+    pack: PackOption = "national",
+) -> None:
+    """列出申报的全部字段：路径、中文名、单位、可填值、读取它的规则 / every proposal field, its unit, values and rules."""
+    rows = field_list.field_rows(_screener(rules, pack))
+    if output is Format.json:
+        typer.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    if output is Format.markdown:
+        lines = ["| 字段 path | 名称 label | 类型 kind | 单位 unit | 可填 allowed | 规则 rules |", "| --- | --- | --- | --- | --- | --- |"]
+        lines += [f"| `{r['path']}` | {r['label']}{'（必填）' if r['required'] else ''} | {field_list.KIND_ZH[r['kind']]} | "
+                  f"{r['unit'] or ''} | {r['allowed']} | {', '.join(r['rules'])} |" for r in rows]
+        typer.echo("\n".join(lines))
+        return
+    table = Table(title="申报字段 / proposal fields")
+    for column in ("path", "名称", "单位", "可填", "规则"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["path"], escape(r["label"] + ("（必填）" if r["required"] else "")), escape(r["unit"] or ""),
+                      escape(r["allowed"]), ", ".join(r["rules"]))
+    Console(width=200).print(table)
+
+
+@app.command()
+def template(zone: ZoneOption = None, rules: RulesOption = None, pack: PackOption = "national") -> None:
+    """输出带中文注释的空白申报模板（YAML） / print a blank proposal in YAML, commented in Chinese."""
+    zone_facts: dict[str, Any] = {}
+    if zone is not None:
+        loaded = _screener(rules, pack).pack
+        if zone not in loaded.zones:
+            err.print(f"没有园区 {escape(zone)} / no zone profile; 已有 known: {', '.join(sorted(loaded.zones))}")
+            raise typer.Exit(2)
+        zone_facts = {path: value for path, (value, _source) in loaded.zones[zone].facts.items()}
+    typer.echo(field_list.template(zone, zone_facts), nl=False)
 
 
 @rules_app.command("list")
@@ -248,6 +381,14 @@ def main() -> None:
         app()
     except PackError as error:
         _labelled("rule pack error", "red", error)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err.print("已中断 / interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        os._exit(0)  # the reader went away (e.g. `| head`): nothing more to say
+    except Exception as error:  # noqa: BLE001 - never a traceback: say what failed, exit 2
+        err.print(f"[red]内部错误 internal error[/red] {escape(type(error).__name__)}: {escape(str(error)[:300])}")
         sys.exit(2)
 
 

@@ -294,6 +294,8 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
         "pack": structured["pack"],
         "engine": structured["engine"],
         "proposal_digest": structured["proposal_digest"],
+        "industry": structured.get("industry"),
+        "as_written": structured.get("as_written", {}),
         "to_supply": [{"path": p, "label": label_for(p)} for p in structured["to_supply"]],
         "conditions": [{"rule_id": r, "case": by_id[r]["case"], "message": by_id[r]["message"], "remedy": by_id[r]["remedy"]}
                        for r in structured["conditions"]],

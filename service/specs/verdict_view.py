@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from zonecheck.service.present import full
+
 # the Chinese names of the decisions, including ones the engine may add (needs_review: 需人工核查)
 DECISION_NAMES = {
     "rejected": "否决",
@@ -47,7 +49,7 @@ class VerdictView:
     """A verdict read for assertions (Chinese texts)."""
 
     def __init__(self, verdict: Any):
-        document = verdict.document
+        document = full.of(verdict, langs=("zh",))
         self.decision: str = document["decision"]
         label = document.get("decision_label")
         self.decision_name: str = _zh(label) or DECISION_NAMES.get(self.decision, self.decision)
