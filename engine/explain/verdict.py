@@ -12,11 +12,12 @@ import orjson
 from zonecheck.engine.explain.findings import Finding, Tables
 from zonecheck.engine.contract.proposal import Proposal, label_for
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 DECISIONS = {
     "rejected": {"zh": "否决", "en": "rejected"},
     "revise": {"zh": "需修改", "en": "revise"},
     "incomplete": {"zh": "需补充材料", "en": "incomplete"},
+    "needs_review": {"zh": "需人工核查", "en": "needs review"},
     "conditional": {"zh": "附条件通过", "en": "conditional"},
     "approved": {"zh": "通过", "en": "approved"},
 }
@@ -29,6 +30,7 @@ class _Sorted(NamedTuple):
     violated: dict[str, list[Finding]]  # by severity
     blocking: list[Finding]  # non-advisory, undetermined for missing facts
     not_checked: list[Finding]  # undetermined for want of a control value
+    unchecked_binding: list[Finding]  # the non-advisory ones among them: they hold the decision back
 
 
 def _sort(findings: list[Finding]) -> _Sorted:
@@ -36,6 +38,7 @@ def _sort(findings: list[Finding]) -> _Sorted:
     violated: dict[str, list[Finding]] = {"veto": [], "mandatory": [], "condition": [], "advisory": []}
     blocking: list[Finding] = []
     not_checked: list[Finding] = []
+    unchecked_binding: list[Finding] = []
     for f in findings:
         counts[f.status] += 1
         if f.status == "violated":
@@ -45,7 +48,9 @@ def _sort(findings: list[Finding]) -> _Sorted:
                 blocking.append(f)
         elif f.reason == "no_threshold":
             not_checked.append(f)
-    return _Sorted(counts, violated, blocking, not_checked)
+            if f.severity != "advisory":
+                unchecked_binding.append(f)
+    return _Sorted(counts, violated, blocking, not_checked, unchecked_binding)
 
 
 def _decide(found: _Sorted) -> str:
@@ -54,6 +59,8 @@ def _decide(found: _Sorted) -> str:
             return decision
     if found.blocking:
         return "incomplete"
+    if found.unchecked_binding:  # a binding rule nobody could check: never 通过 nor 附条件通过
+        return "needs_review"
     return "conditional" if found.violated["condition"] else "approved"
 
 
@@ -128,6 +135,40 @@ def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[F
     return {"zh": "".join(zh), "en": " ".join(en)}
 
 
+_REVIEW_FALLBACK = {
+    "zh": "核对{source}中参数“{label}”的现行控制值，并据此人工判断本项目是否符合 {rule}。",
+    "en": "Check the control value in force of \"{label}\" in {source} and judge by hand whether the project meets {rule}.",
+}
+
+
+def _review_source(rule: Any, param: Any) -> str | None:
+    """The document to check a parameter against: the pack's `review_source`, else the rule's clause."""
+    if param.review_source:
+        return str(param.review_source)
+    for citation in rule.citations:
+        if citation.source is not None and not citation.seed:
+            return str(citation.source.id)
+    return None
+
+
+def to_review(unchecked: list[Finding], pack: Any, tables: Tables) -> list[dict[str, Any]]:
+    """For each binding rule left unchecked for want of a control value, and each parameter it reads
+    that has none in force: what the officer must check by hand, and against which document."""
+    items: list[dict[str, Any]] = []
+    for f in unchecked:
+        for ref in f.body["thresholds"]:
+            name = ref["parameter"]
+            if tables.thresholds.get(name, {}).get("status") != "no_value":
+                continue
+            param = pack.parameters[name]
+            source = _review_source(f.rule, param)
+            message = param.review or {
+                lang: text.format(source=source or "—", label=param.label[lang], rule=f.rule.id)
+                for lang, text in _REVIEW_FALLBACK.items()}
+            items.append({"rule_id": f.rule.id, "parameter": name, "source": source, "message": message})
+    return items
+
+
 def build_verdict(
     *,
     proposal: Proposal,
@@ -161,6 +202,7 @@ def build_verdict(
         "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
         "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
                        for f in violated["condition"]],
+        "to_review": to_review(found.unchecked_binding, pack, tables),
         "not_checked": not_checked,
         "counts": counts,
         "facts_from_zone": fact_origins,

@@ -425,7 +425,8 @@ class _PackLoader:
     def load_parameter(self, reader: _Reader, name: str, node: Node) -> Parameter:
         if not NAME.match(name):
             raise reader.fail(node, f"parameter name {name!r} must be snake_case")
-        reader.only(node, ("label", "unit", "stricter", "keys", "table", "values", "default", "note"), f"parameter {name}")
+        reader.only(node, ("label", "unit", "stricter", "keys", "table", "values", "default", "note", "review",
+                           "review_source"), f"parameter {name}")
         unit = str(reader.require(node, "unit", f"parameter {name}"))
         try:
             dimension(unit)
@@ -458,6 +459,9 @@ class _PackLoader:
                 raise reader.fail(node, f"parameter {name}: a numeric parameter cannot have a default (it would be an invented figure)")
             raw = reader.mapping(node["default"], f"parameter {name}: default")
             default = self.make_row(reader, raw, (name, unit, ()), {}, raw, self.sources, "national", default=True)
+        review_source = node.get("review_source")
+        if review_source is not None and str(review_source) not in self.sources:
+            raise reader.fail(node, f"parameter {name}: unknown source id {review_source!r} in review_source")
         return Parameter(
             name=name,
             label=reader.text(node, "label", f"parameter {name}") or {},
@@ -466,6 +470,8 @@ class _PackLoader:
             keys=keys,
             rows=tuple(rows),
             default=default,
+            review=reader.text(node, "review", f"parameter {name}", required=False),
+            review_source=str(review_source) if review_source is not None else None,
         )
 
     def load_indicator(self, reader: _Reader, name: str, node: Node) -> Indicator:

@@ -72,6 +72,9 @@ class Parameter:
     keys: tuple[str, ...]
     rows: tuple[Row, ...]
     default: Row | None = None
+    # what an officer must check by hand, and against which source, when no value is in force
+    review: Text | None = None
+    review_source: str | None = None
 
 
 @dataclass(frozen=True)
