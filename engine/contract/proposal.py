@@ -167,6 +167,9 @@ class Project(Strict):
         default=None, json_schema_extra=zh("是否农林牧渔产品初加工")
     )
     products: list[Product] = Field(default_factory=list, json_schema_extra=zh("主要产品"))
+    capacity_replacement: bool | None = Field(
+        default=None, json_schema_extra=zh("产能置换方案是否已获批准")
+    )
 
 
 class Investor(Strict):
@@ -206,6 +209,10 @@ class Land(Strict):
     office_living_area_m2: Number = _number("行政办公及生活服务设施用地面积（平方米）")
     office_floor_area_m2: Number = _number("行政办公及生活服务设施建筑面积（平方米）")
     green_area_m2: Number = _number("绿地面积（平方米）")
+    storage_yard_area_m2: Number = _number("露天堆场、露天操作场地用地面积（平方米）")
+    in_lawful_park_with_plan_eia: bool | None = Field(
+        default=None, json_schema_extra=zh("是否位于依法合规设立并经规划环评的产业园区")
+    )
     non_production_facilities: list[NonProductionFacility] | None = Field(
         default=None, json_schema_extra=zh("非生产性配套设施")
     )
@@ -232,6 +239,9 @@ class Environment(Strict):
     energy_review_status: EnergyReviewStatus | None = Field(default=None, json_schema_extra=zh("节能审查状态"))
     energy_efficiency_level: EfficiencyLevel | None = Field(default=None, json_schema_extra=zh("能效水平"))
     water_reuse_rate: Number = _number("工业用水重复利用率", fraction=True)
+    plan_eia_conforms: bool | None = Field(
+        default=None, json_schema_extra=zh("是否符合园区规划环评结论及审查意见和生态环境准入清单")
+    )
 
 
 class Outputs(Strict):
