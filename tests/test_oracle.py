@@ -810,7 +810,7 @@ def _proposal_from(path: pathlib.Path) -> dict:
     return Proposal.model_validate(doc).model_dump(mode="json")
 
 
-DECISIONS = ("approved", "conditional", "incomplete", "revise", "rejected")
+DECISIONS = ("approved", "conditional", "needs_review", "incomplete", "revise", "rejected")
 
 
 @pytest.mark.skipif(not NATIONAL.exists(), reason="rules/national not written yet")
