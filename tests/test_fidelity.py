@@ -45,7 +45,8 @@ def screened(doc: dict[str, Any], screener: Screener = SCREENER) -> Any:
 
 @pytest.mark.parametrize("grade, price", [(9, 100), (5, 200), (12, 50), (14, 10)])
 def test_a_grade_without_a_published_floor_is_never_passed(grade: int, price: int) -> None:
-    verdict = screened(proposal(land__land_grade=grade, land__grant_price_yuan_per_m2=price))
+    verdict = screened(proposal(land__land_grade=grade, land__grant_price_yuan_per_m2=price,
+                                land__land_cost_yuan_per_m2=price / 2))
     assert verdict.decision == "needs_review"
     floor = verdict.by_rule["LAND-PRICE-FLOOR"]
     assert (floor.status, floor.reason) == ("undetermined", "no_threshold")
@@ -109,8 +110,10 @@ def test_an_advisory_rule_without_a_value_changes_nothing() -> None:
 VIOLATIONS: dict[str, dict[str, Any]] = {
     "ENV-ENERGY-REVIEW": {"environment__annual_energy_tce": 900000, "environment__annual_electricity_10k_kwh": 900000,
                           "environment__construction_started": True, "environment__energy_review_status": "not_submitted"},
-    "LAND-PRICE-FLOOR": {"land__grant_price_yuan_per_m2": 1, "project__provincial_priority_industry": True,
-                         "project__primary_agri_processing": False},
+    "LAND-PRICE-FLOOR": {"land__grant_price_yuan_per_m2": 1, "land__land_cost_yuan_per_m2": 0,
+                         "project__provincial_priority_industry": True, "project__primary_agri_processing": False},
+    "LAND-UNUSED-PRICE-FLOOR": {"land__grant_price_yuan_per_m2": 1, "land__land_cost_yuan_per_m2": 0,
+                                "land__unused_state_land": True, "land__within_urban_construction_land": True},
     "LAND-APPROVAL-AUTHORITY": {"land__farmland_conversion": True, "land__expropriation_area_m2": 9000000,
                                 "land__expropriation_arable_area_m2": 4000000, "land__conversion_approved_by": "province",
                                 "land__basic_farmland": False, "land__compensation_settled": True},

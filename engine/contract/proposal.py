@@ -187,6 +187,11 @@ class Land(Strict):
     new_supply: bool | None = Field(default=None, json_schema_extra=zh("是否新增供地"))
     grant_method: GrantMethod | None = Field(default=None, json_schema_extra=zh("供地方式"))
     grant_price_yuan_per_m2: Number = _number("出让价格（元/平方米）")
+    land_cost_yuan_per_m2: Number = _number("土地取得成本、前期开发成本和相关费用之和（元/平方米）")
+    unused_state_land: bool | None = Field(default=None, json_schema_extra=zh("是否使用国有未利用地"))
+    within_urban_construction_land: bool | None = Field(
+        default=None, json_schema_extra=zh("是否位于土地利用总体规划确定的城镇建设用地范围内")
+    )
     fee_relief: FeeRelief | None = Field(default=None, json_schema_extra=zh("出让金减免返还"))
     land_grade: int | None = Field(default=None, ge=1, le=15, json_schema_extra=zh("土地等别"))
     farmland_conversion: bool | None = Field(default=None, json_schema_extra=zh("是否涉及农用地转用"))
