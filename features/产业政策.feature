@@ -33,6 +33,12 @@
     那么 结论为 否决
     并且 规则 IND-RESTRICTED 的情形为 restricted_new_or_expansion
 
+  场景: 尚未备案的项目附条件通过而非否决
+    假如 申报的 项目核准或备案情况 为 未办理核准或备案
+    当 筛查该申报
+    那么 结论为 附条件通过
+    并且 规则 IND-APPROVAL-FILING 的情形为 not_yet_approved_or_filed
+
   场景: 示例方案各得其结论
     假如 以示例 rejected-particleboard 为基础
     当 筛查该申报

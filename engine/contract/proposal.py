@@ -107,6 +107,13 @@ class EnergyReviewStatus(str, Enum):
     not_required = "not_required"
 
 
+class FilingStatus(str, Enum):
+    approved = "approved"
+    filed = "filed"
+    pending = "pending"
+    none = "none"
+
+
 class EfficiencyLevel(str, Enum):
     benchmark = "benchmark"
     baseline = "baseline"
@@ -129,6 +136,7 @@ CHOICE_LABELS: dict[type[Enum], dict[str, str]] = {
     EiaCategory: {"report": "环境影响报告书", "form": "环境影响报告表", "registration": "环境影响登记表", "none": "无需环评"},
     EiaStatus: {"approved": "已批准", "under_review": "审批中", "not_submitted": "未报批", "rejected": "未予批准"},
     EnergyReviewStatus: {"approved": "已通过", "under_review": "审查中", "not_submitted": "未报审", "not_required": "无需审查"},
+    FilingStatus: {"approved": "已核准", "filed": "已备案", "pending": "核准或备案办理中", "none": "未办理核准或备案"},
     EfficiencyLevel: {"benchmark": "达到标杆水平", "baseline": "达到基准水平（未达标杆）", "below_baseline": "低于基准水平"},
 }
 
@@ -170,6 +178,13 @@ class Project(Strict):
     capacity_replacement: bool | None = Field(
         default=None, json_schema_extra=zh("产能置换方案是否已获批准")
     )
+    filing_status: FilingStatus | None = Field(default=None, json_schema_extra=zh("项目核准或备案情况"))
+    # GB/T 40058-2021: 年份4位-行政区划6位-行业（部门）2位-项目类型2位-流水号5位加校验码1位，共24个字符。
+    # 只校验结构；校验码的算法未见于可引用的文本，不校验。Structure only; the check character is not verified.
+    national_code: Annotated[str, Field(pattern=r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]$")] | None = Field(
+        default=None, json_schema_extra=zh("全国投资项目代码（GB/T 40058-2021）")
+    )
+    hazardous_chemicals: bool | None = Field(default=None, json_schema_extra=zh("是否生产危险化学品"))
 
 
 class Investor(Strict):
@@ -215,6 +230,7 @@ class Land(Strict):
     office_floor_area_m2: Number = _number("行政办公及生活服务设施建筑面积（平方米）")
     green_area_m2: Number = _number("绿地面积（平方米）")
     storage_yard_area_m2: Number = _number("露天堆场、露天操作场地用地面积（平方米）")
+    in_chemical_park: bool | None = Field(default=None, json_schema_extra=zh("是否位于经认定的化工园区"))
     in_lawful_park_with_plan_eia: bool | None = Field(
         default=None, json_schema_extra=zh("是否位于依法合规设立并经规划环评的产业园区")
     )
@@ -244,6 +260,12 @@ class Environment(Strict):
     energy_review_status: EnergyReviewStatus | None = Field(default=None, json_schema_extra=zh("节能审查状态"))
     energy_efficiency_level: EfficiencyLevel | None = Field(default=None, json_schema_extra=zh("能效水平"))
     water_reuse_rate: Number = _number("工业用水重复利用率", fraction=True)
+    safety_three_simultaneity_committed: bool | None = Field(
+        default=None, json_schema_extra=zh("是否承诺安全设施“三同时”")
+    )
+    water_saving_three_simultaneity_committed: bool | None = Field(
+        default=None, json_schema_extra=zh("是否承诺节水设施“三同时”")
+    )
     plan_eia_conforms: bool | None = Field(
         default=None, json_schema_extra=zh("是否符合园区规划环评结论及审查意见和生态环境准入清单")
     )
