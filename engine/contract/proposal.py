@@ -72,6 +72,7 @@ class FeeRelief(str, Enum):
 
 class ApprovalLevel(str, Enum):
     state_council = "state_council"
+    province_entrusted = "province_entrusted"  # 试点省份受国务院委托批准（国发〔2020〕4号）
     province = "province"
     city = "city"
     county = "county"
@@ -129,7 +130,8 @@ CHOICE_LABELS: dict[type[Enum], dict[str, str]] = {
     GrantMethod: {"tender": "招标", "auction": "拍卖", "listing": "挂牌", "agreement": "协议出让", "lease": "租赁",
                   "allocation": "划拨"},
     FeeRelief: {"none": "无", "reduction": "减征", "exemption": "免征", "refund": "返还", "subsidy": "补贴"},
-    ApprovalLevel: {"state_council": "国务院", "province": "省级人民政府", "city": "设区的市级人民政府",
+    ApprovalLevel: {"state_council": "国务院", "province_entrusted": "受国务院委托的省级人民政府",
+                    "province": "省级人民政府", "city": "设区的市级人民政府",
                     "county": "县级人民政府", "zone": "开发区管理机构"},
     NonProductionFacility: {"housing": "成套住宅", "hotel": "宾馆", "guesthouse": "招待所",
                             "expert_apartments": "专家楼", "training_centre": "培训中心"},
@@ -213,6 +215,9 @@ class Land(Strict):
     basic_farmland: bool | None = Field(default=None, json_schema_extra=zh("是否占用永久基本农田"))
     conversion_approved_by: ApprovalLevel | None = Field(
         default=None, json_schema_extra=zh("农用地转用及征收批准机关")
+    )
+    within_approved_batch: bool | None = Field(
+        default=None, json_schema_extra=zh("是否在已批准的农用地转用范围（批次）内")
     )
     expropriation_area_m2: Number = _number("征收土地面积（平方米）")
     expropriation_arable_area_m2: Number = _number("征收耕地面积（平方米）")
