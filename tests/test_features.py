@@ -10,7 +10,7 @@ Step phrases (docs/steps.md lists them for spec writers):
                                               值: 是/否, a coded value's Chinese name (挂牌) or code, a number (40,000)
     假如 申报中没有 <字段>
     当 筛查该申报
-    那么 结论为 <否决|需修改|需补充材料|附条件通过|通过>
+    那么 结论为 <否决|需修改|需补充材料|需人工核查|附条件通过|通过>
     那么 规则 <规则编号> 的结果为 <违反|符合|不适用|无法判断>
     那么 规则 <规则编号> 的情形为 <情形>
     那么 规则 <规则编号> 需补充 <字段>
