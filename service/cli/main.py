@@ -142,7 +142,7 @@ def batch(
     table = Table(title=f"zonecheck batch: {source}")
     table.add_column("decision")
     table.add_column("count", justify="right")
-    for decision in ("approved", "conditional", "incomplete", "revise", "rejected"):
+    for decision in ("approved", "conditional", "needs_review", "incomplete", "revise", "rejected"):
         table.add_row(decision, str(decisions[decision]))
     table.add_row("[red]invalid[/red]", str(len(invalid)))
     err.print(table)
