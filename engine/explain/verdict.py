@@ -114,7 +114,7 @@ _SEVERITY_WORDS = (("veto", "否决项", "veto"), ("mandatory", "须修改项", 
 
 
 def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[Finding], missing: list[str],
-             checked: int, not_checked: list[str]) -> dict[str, str]:
+             checked: int, not_checked: list[str], review: list[dict[str, Any]] | None = None) -> dict[str, str]:
     zh = [f"结论：{DECISIONS[decision]['zh']}。"]
     en = [f"Decision: {DECISIONS[decision]['en']}."]
     for severity, zh_word, en_word in _SEVERITY_WORDS:
@@ -126,6 +126,9 @@ def _summary(decision: str, violated: dict[str, list[Finding]], blocking: list[F
         where = [f"{f.rule.id} {clause(f.rule)}" for f in blocking]
         zh.append("需补充：" + "、".join(label_for(p) for p in missing) + "（" + "；".join(where) + "）。")
         en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(where) + ").")
+    if decision == "needs_review" and review:
+        zh.append("需人工核查：" + "；".join(f"{r['rule_id']} {r['message']['zh']}" for r in review) + "。")
+        en.append("To check by hand: " + "; ".join(f"{r['rule_id']} {r['message']['en']}" for r in review) + ".")
     if decision == "approved":
         zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
         en.append(f"{checked} rules satisfied or not applicable; each finding cites its clause.")
@@ -187,13 +190,14 @@ def build_verdict(
     not_checked = [f.rule.id for f in found.not_checked]
     missing = list(dict.fromkeys(p for f in blocking for p in f.missing))
     checked = counts["satisfied"] + counts["not_applicable"]
+    review = to_review(found.unchecked_binding, pack, tables)
     document: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": proposal.reference,
         "name": proposal.name,
         "decision": decision,
         "decision_label": DECISIONS[decision],
-        "summary": _summary(decision, violated, blocking, missing, checked, not_checked),
+        "summary": _summary(decision, violated, blocking, missing, checked, not_checked, review),
         "screening_date": screening_date.isoformat(),
         "zone": {"id": zone.id, "name": zone.name, "hash": zone.hash, "fictional": zone.fictional},
         "pack": {"id": pack.id, "version": pack.version, "hash": pack.hash},
@@ -202,7 +206,7 @@ def build_verdict(
         "to_supply": [{"path": p, "label": label_for(p)} for p in missing],
         "conditions": [{"rule_id": f.rule.id, "case": f.case, "message": f.body["message"], "remedy": f.body["remedy"]}
                        for f in violated["condition"]],
-        "to_review": to_review(found.unchecked_binding, pack, tables),
+        "to_review": review,
         "not_checked": not_checked,
         "counts": counts,
         "facts_from_zone": fact_origins,
