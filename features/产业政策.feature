@@ -21,6 +21,26 @@
     并且 规则 IND-RESTRICTED 需补充 产业结构调整指导目录类别
     并且 规则 IND-RESTRICTED 的说明包含 审查人员须对照指导目录
 
+  场景: 未分类的制造业项目不推定为允许类（炼焦）
+    假如 申报的 行业代码（GB/T 4754-2017） 为 2521
+    并且 申报中没有 产业结构调整指导目录类别
+    当 筛查该申报
+    那么 结论为 需补充材料
+    并且 规则 IND-ELIMINATED 需补充 产业结构调整指导目录类别
+
+  场景: 扩建限制类项目被否决
+    假如 申报的 产业结构调整指导目录类别 为 限制类
+    并且 申报的 项目类型 为 扩建
+    当 筛查该申报
+    那么 结论为 否决
+    并且 规则 IND-RESTRICTED 的情形为 restricted_new_or_expansion
+
+  场景: 尚未备案的项目附条件通过而非否决
+    假如 申报的 项目核准或备案情况 为 未办理核准或备案
+    当 筛查该申报
+    那么 结论为 附条件通过
+    并且 规则 IND-APPROVAL-FILING 的情形为 not_yet_approved_or_filed
+
   场景: 示例方案各得其结论
     假如 以示例 rejected-particleboard 为基础
     当 筛查该申报
@@ -49,7 +69,7 @@
     并且 项目的指导目录条目为 1000吨/年以下的松香生产项目
     当 进行入区审查
     那么 规则“IND-RESTRICTED”的结果应为“违反”
-    并且 规则“IND-RESTRICTED”的情形应为“restricted_new_project”
+    并且 规则“IND-RESTRICTED”的情形应为“restricted_new_or_expansion”
 
   @IND-RESTRICTED
   场景: 新建鼓励类项目

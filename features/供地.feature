@@ -140,3 +140,49 @@
   场景: 无非生产性设施
     当 进行入区审查
     那么 规则“LAND-NON-PRODUCTION”的结果应为“符合”
+
+  # —— 规则包修订（issue 8）新增或改动的条款 ——
+
+  @LAND-PRICE-FLOOR
+  场景: 本包无最低价的土地等别不得判为通过
+    假如 申报的 土地等别 为 9
+    并且 申报的 出让价格（元/平方米） 为 100
+    并且 申报的 land.land_cost_yuan_per_m2 为 50
+    当 筛查该申报
+    那么 结论为 需人工核查
+    并且 规则 LAND-PRICE-FLOOR 的结果为 无法判断
+
+  @LAND-COST-FLOOR
+  场景: 出让价格低于土地成本一票否决
+    假如 申报的 土地取得成本、前期开发成本和相关费用之和（元/平方米） 为 600
+    当 筛查该申报
+    那么 结论为 否决
+    并且 规则 LAND-COST-FLOOR 的结果为 违反
+    并且 规则 LAND-COST-FLOOR 的情形为 below_cost
+
+  @LAND-COST-FLOOR
+  场景: 出让价格恰好等于土地成本
+    假如 申报的 土地取得成本、前期开发成本和相关费用之和（元/平方米） 为 520
+    当 筛查该申报
+    那么 规则 LAND-COST-FLOOR 的结果为 符合
+
+  @LAND-UNUSED-PRICE-FLOOR
+  场景: 城镇建设用地范围内的未利用地低于等别最低价须人工核查
+    假如 申报的 是否使用国有未利用地 为 是
+    并且 申报的 land.within_urban_construction_land 为 是
+    并且 申报的 出让价格（元/平方米） 为 240
+    当 筛查该申报
+    那么 结论为 需人工核查
+    并且 规则 LAND-UNUSED-PRICE-FLOOR 的结果为 无法判断
+
+  @LAND-UNUSED-PRICE-FLOOR
+  场景: 未利用地价格不低于等别最低价
+    假如 申报的 是否使用国有未利用地 为 是
+    并且 申报的 land.within_urban_construction_land 为 是
+    当 筛查该申报
+    那么 规则 LAND-UNUSED-PRICE-FLOOR 的结果为 符合
+
+  @LAND-UNUSED-PRICE-FLOOR
+  场景: 不使用未利用地的项目不适用
+    当 筛查该申报
+    那么 规则 LAND-UNUSED-PRICE-FLOOR 的结果为 不适用

@@ -447,10 +447,12 @@ class Compiler:
             # A missing indicator: walk all its inputs (not just the first missing one), so that a
             # parameter without a value in force is noticed even if a fact is missing as well.
             # A division by zero with every input present names the indicator itself.
-            before = (len(missing), flags[0])
-            for p in self.indicator_inputs[path[4:]]:
+            # (An input already named by an earlier leaf still counts as missing: the test is whether
+            # any input is absent, not whether the list grew.)
+            inputs = self.indicator_inputs[path[4:]]
+            for p in inputs:
                 self._explain_path(p, vals, missing, flags)
-            if (len(missing), flags[0]) == before and path not in missing:
+            if all(self.getter(p)(vals) is not None for p in inputs) and path not in missing:
                 missing.append(path)
         elif path.startswith("par."):
             status, info = vals["!" + path]

@@ -35,7 +35,7 @@ def decide(findings: dict[str, dict]) -> str:
     AMBIGUITY RESOLVED: "advisory findings never change the decision" is applied to the finding's
     severity, so an advisory case of a mandatory rule does not count, and a veto case of an
     advisory rule does."""
-    veto = mandatory = incomplete = condition = False
+    veto = mandatory = incomplete = review = condition = False
     for f in findings.values():
         status = f["status"]
         if status == VIOLATED:
@@ -46,14 +46,19 @@ def decide(findings: dict[str, dict]) -> str:
                 mandatory = True
             elif sev == "condition":
                 condition = True
-        elif status == UNDETERMINED and f["reason"] == MISSING_FACTS and f["severity"] != "advisory":
-            incomplete = True
+        elif status == UNDETERMINED and f["severity"] != "advisory":
+            if f["reason"] == MISSING_FACTS:
+                incomplete = True
+            elif f["reason"] == NO_THRESHOLD:
+                review = True
     if veto:
         return "rejected"
     if mandatory:
         return "revise"
     if incomplete:
         return "incomplete"
+    if review:  # a binding rule left unchecked for want of a control value (spec 6.5)
+        return "needs_review"
     if condition:
         return "conditional"
     return "approved"

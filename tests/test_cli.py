@@ -15,8 +15,10 @@ FIXTURE = Path(__file__).parent / "fixtures" / "rules"
 MINI = ["--rules", str(FIXTURE), "--pack", "mini"]
 runner = CliRunner()
 
+# 2022-06-01: every fixture value is in force (the national office ceiling lapses after 2023-06-24,
+# and a binding rule left unchecked for want of a value makes the decision needs_review)
 GOOD = {
-    "reference": "CLI-1", "name": "命令行测试", "zone": "z1", "submitted_on": "2026-11-02",
+    "reference": "CLI-1", "name": "命令行测试", "zone": "z1", "submitted_on": "2022-06-01",
     "project": {"kind": "new", "industry_code": "3812"},
     "investment": {"fixed_assets_wan": 40000},
     "land": {"site_area_m2": 100000, "floor_area_m2": 80000, "office_living_area_m2": 5000,
@@ -106,9 +108,9 @@ def test_batch_over_a_folder_jsonl_and_csv(files: dict[str, Path], tmp_path: Pat
     csv_file.write_text(
         "reference,name,zone,submitted_on,project.industry_code,land.site_area_m2,land.floor_area_m2,"
         "land.in_ecological_red_line,land.non_production_facilities,land.office_living_area_m2,investment.fixed_assets_wan\n"
-        "C-1,甲,z1,2026-11-02,3812,100000,80000,否,,5000,40000\n"
-        "C-2,乙,z1,2026-11-02,3812,100000,80000,是,hotel;housing,5000,40000\n"
-        "C-3,丙,z1,2026-11-02,38X,100000,80000,否,,5000,40000\n",
+        "C-1,甲,z1,2022-06-01,3812,100000,80000,否,,5000,40000\n"
+        "C-2,乙,z1,2022-06-01,3812,100000,80000,是,hotel;housing,5000,40000\n"
+        "C-3,丙,z1,2022-06-01,38X,100000,80000,否,,5000,40000\n",
         encoding="utf-8")
     result = run("batch", str(csv_file), "--out", str(out), *MINI)
     rows = [json.loads(x) for x in out.read_text().splitlines()]

@@ -62,6 +62,10 @@ AREA_FACTS = {"land.floor_area_m2": 1, "land.building_footprint_m2": 1, "land.of
               "outputs.annual_output_wan": Decimal("0.0001"), "outputs.annual_tax_wan": Decimal("0.0001")}
 
 
+POSITIVE = {"land.floor_area_m2"}  # facts the contract requires to be > 0
+SMALLEST = Decimal("0.000001")
+
+
 def _set(proposal: dict[str, Any], path: str, value: Any) -> None:
     section, name = path.split(".")
     node = proposal.setdefault(section, {})
@@ -85,7 +89,9 @@ def proposals(draw: st.DrawFn) -> tuple[dict[str, Any], dt.date]:
         elif choice <= 3:  # aimed at a threshold
             figure = draw(st.sampled_from(FIGURES))
             value = figure * site * Decimal(per) + draw(st.sampled_from(NUDGES))
-            _set(proposal, path, str(max(value, Decimal(0))))
+            # a zero figure (e.g. "no R&D requirement") must not make a positive-only fact zero
+            floor = SMALLEST if path in POSITIVE else Decimal(0)
+            _set(proposal, path, str(max(value, floor)))
     for path in ("land.grant_price_yuan_per_m2", "environment.annual_energy_tce", "environment.annual_electricity_10k_kwh",
                  "environment.water_reuse_rate", "outputs.rd_ratio", "land.expropriation_area_m2",
                  "land.expropriation_arable_area_m2"):
@@ -132,3 +138,22 @@ def test_engine_agrees_with_the_reference_evaluator(case: tuple[dict[str, Any], 
 def test_examples_agree(path: Path) -> None:
     proposal = yaml.safe_load(path.read_text(encoding="utf-8"))
     compare(proposal, Proposal.model_validate(proposal).submitted_on)
+
+
+@pytest.mark.parametrize("changes", [
+    {"land.land_grade": 9, "land.grant_price_yuan_per_m2": "100", "land.land_cost_yuan_per_m2": "50"},
+    {"zone": "longchang-neirong", "land.land_grade": 4},
+    {"zone": "beihai-tieshan", "land.land_grade": 4},
+    {"land.unused_state_land": True, "land.within_urban_construction_land": False, "land.grant_price_yuan_per_m2": "100",
+     "land.land_cost_yuan_per_m2": "50"},
+], ids=["grade-9", "longchang", "beihai-non-chemical", "unused-land"])
+def test_needs_review_agrees(changes: dict[str, Any]) -> None:
+    """The decision the reference must reach as well: a binding rule with no figure is needs_review."""
+    proposal = copy.deepcopy(BASE)
+    for path, value in changes.items():
+        if path == "zone":
+            proposal["zone"] = value
+        else:
+            _set(proposal, path, value)
+    compare(proposal, dt.date(2026, 11, 2))
+    assert SCREENER.screen(proposal, timestamp=False).decision == "needs_review"

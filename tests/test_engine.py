@@ -118,7 +118,8 @@ def test_threshold_selected_by_date(screener: Screener) -> None:
     assert finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023).status == "violated"
     later = finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", TODAY)
     assert (later.status, later.reason) == ("undetermined", "no_threshold")
-    assert screener.screen(proposal(land__floor_area_m2=65000), as_of=TODAY).decision == "approved"
+    # a binding rule with no value in force is not a pass: it needs review by hand
+    assert screener.screen(proposal(land__floor_area_m2=65000), as_of=TODAY).decision == "needs_review"
 
 
 def test_zone_value_converted_and_stricter_one_governs(screener: Screener) -> None:
@@ -172,21 +173,34 @@ def test_list_fact(screener: Screener) -> None:
 # --- decisions and the verdict -----------------------------------------------------------------
 
 def test_decision_precedence(screener: Screener) -> None:
-    assert screener.screen(proposal()).decision == "approved"
+    assert screener.screen(proposal(), as_of=BEFORE_2023).decision == "approved"
+    assert screener.screen(proposal()).decision == "needs_review"  # T-OFFICE has no value after 2023-06-24
     assert screener.screen(proposal(land__in_ecological_red_line=True, land__floor_area_m2=1)).decision == "rejected"
     assert screener.screen(proposal(land__non_production_facilities=["hotel"], land__in_ecological_red_line=None)).decision == "revise"
     assert screener.screen(proposal(land__in_ecological_red_line=None)).decision == "incomplete"
     steel = proposal(project__industry_code="3120", project__catalogue_category="permitted",
                      environment__provincial_eia_review=False)
-    verdict = screener.screen(steel)
+    verdict = screener.screen(steel, as_of=dt.date(2022, 6, 1))  # every value it reads is in force
     assert verdict.decision == "conditional"
     assert [c["rule_id"] for c in full.of(verdict)["conditions"]] == ["T-TWO-HIGH"]
 
 
-def test_no_threshold_never_changes_the_decision(screener: Screener) -> None:
+def test_no_threshold_on_a_binding_rule_needs_review(screener: Screener) -> None:
     verdict = screener.screen(proposal(land__floor_area_m2=1), as_of=TODAY)
-    assert verdict.decision == "approved"
+    assert verdict.decision == "needs_review"
+    assert full.of(verdict)["decision_label"]["zh"] == "需人工核查"
     assert full.of(verdict)["not_checked"] == ["T-PLOT-RATIO", "T-OFFICE"]
+    assert [(r["rule_id"], r["parameter"]) for r in full.of(verdict)["to_review"]] == [
+        ("T-PLOT-RATIO", "plot_ratio_min"), ("T-OFFICE", "office_share_max")]
+    assert all(r["source"] == "test-national" and r["message"]["zh"] for r in full.of(verdict)["to_review"])
+    # a violated condition stays attached while the review is pending
+    steel = proposal(project__industry_code="3120", project__catalogue_category="permitted",
+                     environment__provincial_eia_review=False)
+    held = screener.screen(steel, as_of=TODAY)
+    assert held.decision == "needs_review"
+    assert [c["rule_id"] for c in full.of(held)["conditions"]] == ["T-TWO-HIGH"]
+    # missing facts come first: incomplete
+    assert screener.screen(proposal(land__in_ecological_red_line=None), as_of=TODAY).decision == "incomplete"
 
 
 def test_incomplete_lists_the_facts_to_supply(screener: Screener) -> None:
@@ -266,7 +280,7 @@ def test_a_ruleset_that_never_fires_at_all_is_refused(screener: Screener) -> Non
 def test_malformed_facts_are_refused_and_the_engine_survives(screener: Screener, bad: dict[Any, Any]) -> None:
     with pytest.raises(EngineError):
         screener.runtime.fire(bad)
-    assert screener.screen(proposal()).decision == "approved"
+    assert screener.screen(proposal(), as_of=BEFORE_2023).decision == "approved"
 
 
 def test_concurrent_callers_get_the_same_answers(screener: Screener) -> None:
@@ -295,11 +309,14 @@ def test_concurrent_callers_get_the_same_answers(screener: Screener) -> None:
     assert not errors, errors[0]
 
 
-def test_decide_ignores_advisory_and_no_threshold() -> None:
+def test_decide_ignores_advisory_and_reviews_unchecked_binding_rules() -> None:
     class F:  # a stand-in finding
         def __init__(self, status: str, severity: str, reason: str | None = None):
             self.status, self.severity, self.reason = status, severity, reason
 
     assert decide([F("violated", "advisory"), F("undetermined", "advisory", "missing_facts")]) == "approved"  # type: ignore[list-item]
-    assert decide([F("undetermined", "mandatory", "no_threshold")]) == "approved"  # type: ignore[list-item]
+    assert decide([F("undetermined", "mandatory", "no_threshold")]) == "needs_review"  # type: ignore[list-item]
+    assert decide([F("undetermined", "condition", "no_threshold"), F("violated", "condition")]) == "needs_review"  # type: ignore[list-item]
+    assert decide([F("undetermined", "advisory", "no_threshold"), F("violated", "condition")]) == "conditional"  # type: ignore[list-item]
+    assert decide([F("undetermined", "veto", "no_threshold"), F("violated", "mandatory")]) == "revise"  # type: ignore[list-item]
     assert decide([F("undetermined", "mandatory", "missing_facts"), F("violated", "condition")]) == "incomplete"  # type: ignore[list-item]

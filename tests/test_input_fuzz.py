@@ -86,7 +86,7 @@ def test_every_field_with_classic_bad_values_gives_a_verdict_or_problems(changes
     except InvalidProposal as error:
         assert error.problems and all(p.reason and p.reason_en for p in error.problems)
         return
-    assert verdict.decision in ("approved", "conditional", "incomplete", "revise", "rejected")
+    assert verdict.decision in ("approved", "conditional", "needs_review", "incomplete", "revise", "rejected")
     full.to_json_bytes(verdict)
 
 
@@ -156,5 +156,6 @@ def test_batch_killed_at_random_points_leaves_the_output_whole_or_previous(tmp_p
             stale.unlink()
     assert subprocess.run(command, capture_output=True, timeout=300).returncode == 0
     rows = out.read_text(encoding="utf-8").splitlines()
-    assert len(rows) == 20_000 and json.loads(rows[-1])["decision"] == "approved"
+    # the mini pack has no plot-ratio or office-share figure in force on that date: a person checks them
+    assert len(rows) == 20_000 and json.loads(rows[-1])["decision"] == "needs_review"
     assert os.path.getsize(out) > 0

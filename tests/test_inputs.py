@@ -115,7 +115,7 @@ def test_booleans_take_words_not_numbers() -> None:
             screener.screen(with_("land", "in_ecological_red_line", value))
         assert [p.path for p in caught.value.problems] == ["land.in_ecological_red_line"]
         assert caught.value.problems[0].allowed == [{"code": "true", "name": "是"}, {"code": "false", "name": "否"}]
-    for value, decision in (("是", "rejected"), ("否", "approved"), ("yes", "rejected"), ("No", "approved")):
+    for value, decision in (("是", "rejected"), ("否", "needs_review"), ("yes", "rejected"), ("No", "needs_review")):
         assert screener.screen(with_("land", "in_ecological_red_line", value)).decision == decision
 
 
@@ -146,7 +146,7 @@ def test_a_bad_byte_in_jsonl_or_csv_spoils_only_its_line(tmp_path: Path) -> None
     out = tmp_path / "out.jsonl"
     result = cli("batch", str(source), "--out", str(out), *MINI)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert result.returncode == 1 and [r.get("decision") for r in rows] == ["approved", None, "approved"]
+    assert result.returncode == 1 and [r.get("decision") for r in rows] == ["needs_review", None, "needs_review"]
 
 
 CSV_HEAD = ("reference,name,zone,submitted_on,project.industry_code,land.site_area_m2,land.floor_area_m2,"
@@ -190,7 +190,7 @@ def test_the_output_may_not_be_an_input_a_device_or_a_folder(tmp_path: Path) -> 
         assert result.returncode == 2 and "输出" in result.stderr, target
     assert source.read_bytes() == before and Path("/dev/null").is_char_device()
     result = cli("batch", str(source), "--out", "-", *MINI)
-    assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "approved"
+    assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "needs_review"
 
 
 def test_a_write_error_exits_2_and_leaves_the_previous_file(tmp_path: Path) -> None:
@@ -258,7 +258,7 @@ def test_a_bom_is_accepted_in_every_format(tmp_path: Path) -> None:
         command = "batch" if name.endswith("jsonl") else "screen"
         args = ["--out", "-"] if command == "batch" else ["--format", "json"]
         result = cli(command, str(path), *args, *MINI)
-        assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "approved", name
+        assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "needs_review", name
 
 
 def test_yaml_1_2_numbers_no_base_60(tmp_path: Path) -> None:
@@ -284,15 +284,15 @@ def test_a_proposal_over_1_mb_is_a_problem(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = cli("batch", str(source), "--out", str(out), *MINI)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert result.returncode == 1 and [r.get("decision") for r in rows] == [None, "approved"]
+    assert result.returncode == 1 and [r.get("decision") for r in rows] == [None, "needs_review"]
     assert "1 MB" in rows[0]["problems"][0]["reason"]
 
 
 def test_standard_input_is_json_lines(tmp_path: Path) -> None:
     result = cli("batch", "-", "--out", "-", *MINI, stdin=(json.dumps(GOOD) + "\n").encode())
-    assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "approved"
+    assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "needs_review"
     result = cli("screen", "-", "--format", "json", *MINI, stdin=yaml.safe_dump(GOOD, allow_unicode=True).encode())
-    assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "approved"
+    assert result.returncode == 0 and json.loads(result.stdout)["decision"] == "needs_review"
 
 
 # --- errors a zone officer can act on ------------------------------------------------------------

@@ -185,7 +185,7 @@ def test_cli_detail_lang_format_and_show(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     assert runner.invoke(app, ["batch", str(ROOT / "examples"), "--out", str(out)]).exit_code == 0
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert len(lines) == 6 and {line["schema_version"] for line in lines} == {"2.0"}
+    assert len(lines) == len(list((ROOT / "examples").glob("*.yaml"))) and {line["schema_version"] for line in lines} == {"2.0"}
     assert runner.invoke(app, ["batch", str(ROOT / "examples"), "--out", str(out), "--detail", "full"]).exit_code == 0
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[0])["schema_version"].startswith("1.")
 
@@ -193,16 +193,17 @@ def test_cli_detail_lang_format_and_show(tmp_path: Path) -> None:
 def test_needs_review_and_to_review_have_their_place(screener: Screener) -> None:
     from zonecheck.engine.explain.verdict import decide
 
-    verdict = screener.screen(example(ROOT / "examples" / "approved-motor-plant.yaml"), timestamp=False)
-    review = [{"rule_id": "INT-PLOT-RATIO", "parameter": "plot_ratio_min", "source": "gb-50187",
-               "message": {"zh": "控制值来自二手来源，请核对原文。", "en": "Secondary figure: check the original."}}]
-    assert decide(verdict.findings, review) == "needs_review" and decide(verdict.findings) == "approved"
-    stored = {**orjson.loads(verdict.structured_json()), "decision": "needs_review", "to_review": review}
+    verdict = screener.screen(example(ROOT / "examples" / "needs_review-grade9-parcel.yaml"), timestamp=False)
+    assert verdict.decision == decide(verdict.findings) == "needs_review"
+    stored = orjson.loads(verdict.structured_json())
+    assert {r["rule_id"] for r in stored["to_review"]} >= {"LAND-PRICE-FLOOR"} and "message" not in stored["to_review"][0]
     jsonschema.validate(stored, json.loads((DOCS / "verdict-structured.schema.json").read_text(encoding="utf-8")))
     document = full.document(stored, screener.pack, ("zh",))
     jsonschema.validate(document, json.loads((DOCS / "verdict-full.schema.json").read_text(encoding="utf-8")))
-    assert document["decision_label"] == {"zh": "需人工核查"} and document["to_review"][0]["message"] == {"zh": review[0]["message"]["zh"]}
+    first = stored["to_review"][0]
+    expected = screener.pack.parameters[first["parameter"]].review["zh"]  # the pack says what to check
+    assert document["decision_label"] == {"zh": "需人工核查"} and document["to_review"][0]["message"] == {"zh": expected}
     text = render.to_text(stored, screener.pack)
-    assert "结论: 需人工核查" in text and "== 需人工核查 (1) ==" in text and "请核对原文" in text
+    assert "结论: 需人工核查" in text and f"== 需人工核查 ({len(stored['to_review'])}) ==" in text and expected in text
     html = render.to_html([(stored, screener.pack)], ("zh",), "problems")
     assert "需人工核查" in html and "<details>" not in html  # --show problems: the rules met are only counted

@@ -72,6 +72,7 @@ class FeeRelief(str, Enum):
 
 class ApprovalLevel(str, Enum):
     state_council = "state_council"
+    province_entrusted = "province_entrusted"  # 试点省份受国务院委托批准（国发〔2020〕4号）
     province = "province"
     city = "city"
     county = "county"
@@ -107,6 +108,13 @@ class EnergyReviewStatus(str, Enum):
     not_required = "not_required"
 
 
+class FilingStatus(str, Enum):
+    approved = "approved"
+    filed = "filed"
+    pending = "pending"
+    none = "none"
+
+
 class EfficiencyLevel(str, Enum):
     benchmark = "benchmark"
     baseline = "baseline"
@@ -122,13 +130,15 @@ CHOICE_LABELS: dict[type[Enum], dict[str, str]] = {
     GrantMethod: {"tender": "招标", "auction": "拍卖", "listing": "挂牌", "agreement": "协议出让", "lease": "租赁",
                   "allocation": "划拨"},
     FeeRelief: {"none": "无", "reduction": "减征", "exemption": "免征", "refund": "返还", "subsidy": "补贴"},
-    ApprovalLevel: {"state_council": "国务院", "province": "省级人民政府", "city": "设区的市级人民政府",
+    ApprovalLevel: {"state_council": "国务院", "province_entrusted": "受国务院委托的省级人民政府",
+                    "province": "省级人民政府", "city": "设区的市级人民政府",
                     "county": "县级人民政府", "zone": "开发区管理机构"},
     NonProductionFacility: {"housing": "成套住宅", "hotel": "宾馆", "guesthouse": "招待所",
                             "expert_apartments": "专家楼", "training_centre": "培训中心"},
     EiaCategory: {"report": "环境影响报告书", "form": "环境影响报告表", "registration": "环境影响登记表", "none": "无需环评"},
     EiaStatus: {"approved": "已批准", "under_review": "审批中", "not_submitted": "未报批", "rejected": "未予批准"},
     EnergyReviewStatus: {"approved": "已通过", "under_review": "审查中", "not_submitted": "未报审", "not_required": "无需审查"},
+    FilingStatus: {"approved": "已核准", "filed": "已备案", "pending": "核准或备案办理中", "none": "未办理核准或备案"},
     EfficiencyLevel: {"benchmark": "达到标杆水平", "baseline": "达到基准水平（未达标杆）", "below_baseline": "低于基准水平"},
 }
 
@@ -167,6 +177,16 @@ class Project(Strict):
         default=None, json_schema_extra=zh("是否农林牧渔产品初加工")
     )
     products: list[Product] = Field(default_factory=list, json_schema_extra=zh("主要产品"))
+    capacity_replacement: bool | None = Field(
+        default=None, json_schema_extra=zh("产能置换方案是否已获批准")
+    )
+    filing_status: FilingStatus | None = Field(default=None, json_schema_extra=zh("项目核准或备案情况"))
+    # GB/T 40058-2021: 年份4位-行政区划6位-行业（部门）2位-项目类型2位-流水号5位加校验码1位，共24个字符。
+    # 只校验结构；校验码的算法未见于可引用的文本，不校验。Structure only; the check character is not verified.
+    national_code: Annotated[str, Field(pattern=r"^\d{4}-\d{6}-\d{2}-\d{2}-\d{5}[0-9A-Z]$")] | None = Field(
+        default=None, json_schema_extra=zh("全国投资项目代码（GB/T 40058-2021）")
+    )
+    hazardous_chemicals: bool | None = Field(default=None, json_schema_extra=zh("是否生产危险化学品"))
 
 
 class Investor(Strict):
@@ -184,12 +204,20 @@ class Land(Strict):
     new_supply: bool | None = Field(default=None, json_schema_extra=zh("是否新增供地"))
     grant_method: GrantMethod | None = Field(default=None, json_schema_extra=zh("供地方式"))
     grant_price_yuan_per_m2: Number = _number("出让价格（元/平方米）")
+    land_cost_yuan_per_m2: Number = _number("土地取得成本、前期开发成本和相关费用之和（元/平方米）")
+    unused_state_land: bool | None = Field(default=None, json_schema_extra=zh("是否使用国有未利用地"))
+    within_urban_construction_land: bool | None = Field(
+        default=None, json_schema_extra=zh("是否位于土地利用总体规划确定的城镇建设用地范围内")
+    )
     fee_relief: FeeRelief | None = Field(default=None, json_schema_extra=zh("出让金减免返还"))
     land_grade: int | None = Field(default=None, ge=1, le=15, json_schema_extra=zh("土地等别"))
     farmland_conversion: bool | None = Field(default=None, json_schema_extra=zh("是否涉及农用地转用"))
     basic_farmland: bool | None = Field(default=None, json_schema_extra=zh("是否占用永久基本农田"))
     conversion_approved_by: ApprovalLevel | None = Field(
         default=None, json_schema_extra=zh("农用地转用及征收批准机关")
+    )
+    within_approved_batch: bool | None = Field(
+        default=None, json_schema_extra=zh("是否在已批准的农用地转用范围（批次）内")
     )
     expropriation_area_m2: Number = _number("征收土地面积（平方米）")
     expropriation_arable_area_m2: Number = _number("征收耕地面积（平方米）")
@@ -206,6 +234,11 @@ class Land(Strict):
     office_living_area_m2: Number = _number("行政办公及生活服务设施用地面积（平方米）")
     office_floor_area_m2: Number = _number("行政办公及生活服务设施建筑面积（平方米）")
     green_area_m2: Number = _number("绿地面积（平方米）")
+    storage_yard_area_m2: Number = _number("露天堆场、露天操作场地用地面积（平方米）")
+    in_chemical_park: bool | None = Field(default=None, json_schema_extra=zh("是否位于经认定的化工园区"))
+    in_lawful_park_with_plan_eia: bool | None = Field(
+        default=None, json_schema_extra=zh("是否位于依法合规设立并经规划环评的产业园区")
+    )
     non_production_facilities: list[NonProductionFacility] | None = Field(
         default=None, json_schema_extra=zh("非生产性配套设施")
     )
@@ -232,6 +265,15 @@ class Environment(Strict):
     energy_review_status: EnergyReviewStatus | None = Field(default=None, json_schema_extra=zh("节能审查状态"))
     energy_efficiency_level: EfficiencyLevel | None = Field(default=None, json_schema_extra=zh("能效水平"))
     water_reuse_rate: Number = _number("工业用水重复利用率", fraction=True)
+    safety_three_simultaneity_committed: bool | None = Field(
+        default=None, json_schema_extra=zh("是否承诺安全设施“三同时”")
+    )
+    water_saving_three_simultaneity_committed: bool | None = Field(
+        default=None, json_schema_extra=zh("是否承诺节水设施“三同时”")
+    )
+    plan_eia_conforms: bool | None = Field(
+        default=None, json_schema_extra=zh("是否符合园区规划环评结论及审查意见和生态环境准入清单")
+    )
 
 
 class Outputs(Strict):

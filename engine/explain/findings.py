@@ -66,8 +66,8 @@ class Finding:
             out["reason"] = self.reason
         if self.missing:
             out["missing_facts"] = list(self.missing)
-        out["values"] = self.values
-        if self.assumed:
+        if self.assumed:  # the values read are the verdict's `values`; only assumed ones are the finding's own
+            out["values"] = {path: self.values[path] for path in self.assumed}
             out["assumed"] = list(self.assumed)
         if self.remedies:
             out["remedy_values"] = self.remedies

@@ -26,6 +26,7 @@ class Sorted(NamedTuple):
     violated: dict[str, list[Finding]]  # by severity
     blocking: list[Finding]  # non-advisory, undetermined for missing facts
     not_checked: list[Finding]  # undetermined for want of a control value
+    unchecked_binding: list[Finding]  # of those, the non-advisory ones: a person must check them
 
 
 def sort(findings: list[Finding]) -> Sorted:
@@ -33,6 +34,7 @@ def sort(findings: list[Finding]) -> Sorted:
     violated: dict[str, list[Finding]] = {s: [] for s in Severity}
     blocking: list[Finding] = []
     not_checked: list[Finding] = []
+    unchecked_binding: list[Finding] = []
     for f in findings:
         counts[f.status] += 1
         if f.status == Status.VIOLATED:
@@ -42,24 +44,51 @@ def sort(findings: list[Finding]) -> Sorted:
                 blocking.append(f)
         elif f.reason == Reason.NO_THRESHOLD:
             not_checked.append(f)
-    return Sorted({str(k): v for k, v in counts.items()}, violated, blocking, not_checked)
+            if f.severity != Severity.ADVISORY:
+                unchecked_binding.append(f)
+    return Sorted({str(k): v for k, v in counts.items()}, violated, blocking, not_checked, unchecked_binding)
 
 
-def _decide(found: Sorted, to_review: list[dict[str, Any]]) -> Decision:
+def _decide(found: Sorted) -> Decision:
     if found.violated[Severity.VETO]:
         return Decision.REJECTED
     if found.violated[Severity.MANDATORY]:
         return Decision.REVISE
     if found.blocking:
         return Decision.INCOMPLETE
-    if to_review:
+    if found.unchecked_binding:  # a binding rule nobody could check: never 通过 nor 附条件通过
         return Decision.NEEDS_REVIEW
     return Decision.CONDITIONAL if found.violated[Severity.CONDITION] else Decision.APPROVED
 
 
-def decide(findings: list[Finding], to_review: list[dict[str, Any]] | None = None) -> Decision:
+def decide(findings: list[Finding]) -> Decision:
     """Decision after every rule has been evaluated (docs/rule-format.md 6.5)."""
-    return _decide(sort(findings), to_review or [])
+    return _decide(sort(findings))
+
+
+def review_source(rule: Any, param: Any) -> str | None:
+    """The document to check a parameter against: the pack's `review_source`, else the rule's first
+    citation of a source that is not a seed document."""
+    if param.review_source:
+        return str(param.review_source)
+    for citation in rule.citations:
+        if citation.source is not None and not citation.seed:
+            return str(citation.source.id)
+    return None
+
+
+def to_review(unchecked: list[Finding], pack: Pack, parameters: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each binding rule left unchecked for want of a control value, and each parameter it reads that
+    has none in force: which rule, which parameter, and the source to check it against. What to check
+    (the parameter's `review` text) is the pack's: views add it."""
+    items: list[dict[str, Any]] = []
+    for f in unchecked:
+        for ref in f.thresholds:
+            name = ref["parameter"]
+            if parameters.get(name, {}).get("status") == "no_value":
+                items.append({"rule_id": f.rule.id, "parameter": name,
+                              "source": review_source(f.rule, pack.parameters[name])})
+    return items
 
 
 _MOVED = {"document": "zonecheck.service.present.full.of(verdict)",
@@ -97,6 +126,17 @@ def digest(proposal: Proposal) -> str:
     return "sha256:" + hashlib.sha256(proposal.model_dump_json().encode()).hexdigest()
 
 
+def values_read(findings: list[Finding]) -> dict[str, object]:
+    """Every fact and indicator value the rules read, once (many rules read the site area); missing ones are
+    left out. A value a rule default assumed stays with its finding."""
+    values: dict[str, object] = {}
+    for f in findings:
+        for path, value in f.values.items():
+            if value is not None and path not in f.assumed:
+                values.setdefault(path, value)
+    return values
+
+
 def build_verdict(
     *,
     proposal: Proposal,
@@ -107,15 +147,12 @@ def build_verdict(
     engine_version: str,
     parameters: dict[str, dict[str, Any]],
     fact_origins: dict[str, str],
-    to_review: list[dict[str, Any]] | None = None,
     timestamp: bool = True,
     industry: Any = None,
     as_written: dict[str, str] | None = None,
 ) -> Verdict:
-    """`to_review`: `[{rule_id, parameter, source, message}]`, checks a person must make (needs_review)."""
-    review = to_review or []
     found = sort(findings)
-    decision = _decide(found, review)
+    decision = _decide(found)
     structured: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": proposal.reference,
@@ -131,10 +168,11 @@ def build_verdict(
         "counts": found.counts,
         "to_supply": list(dict.fromkeys(p for f in found.blocking for p in f.missing)),
         "conditions": [f.rule.id for f in found.violated[Severity.CONDITION]],
-        "to_review": review,
+        "to_review": to_review(found.unchecked_binding, pack, parameters),
         "not_checked": [f.rule.id for f in found.not_checked],
         "facts_from_zone": fact_origins,
         "parameters": parameters,
+        "values": values_read(findings),
         "findings": [f.structured() for f in findings],
     }
     if timestamp:

@@ -292,8 +292,12 @@ class _PackLoader:
                               "(it would be an invented figure)")
             default = self.make_row(at / "default", (name, unit, ()), {}, spec.default, self.sources, "national",
                                     default=True)
+        review_source = str(spec.review_source) if spec.review_source is not None else None
+        if review_source is not None and review_source not in self.sources:
+            raise (at / "review_source").fail(f"parameter {name}: unknown source id {review_source!r} in review_source")
         return Parameter(name=name, label=spec.label.model_dump(), unit=unit, stricter=spec.stricter, keys=keys,
-                         rows=tuple(rows), default=default, review=spec.review.model_dump() if spec.review else None)
+                         rows=tuple(rows), default=default, review=spec.review.model_dump() if spec.review else None,
+                         review_source=review_source)
 
     def load_indicator(self, at: At, name: str, spec: shape.Indicator) -> Indicator:
         if not NAME.match(name):

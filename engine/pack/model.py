@@ -72,7 +72,9 @@ class Parameter:
     keys: tuple[str, ...]
     rows: tuple[Row, ...]
     default: Row | None = None
-    review: Text | None = None  # what an officer checks by hand, and against which document, when no figure is in force
+    # what an officer must check by hand, and against which source, when no value is in force
+    review: Text | None = None
+    review_source: str | None = None
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,8 @@ class Parameter(Shape):
     note: Note = None
     review: Text | None = Field(None, description="What an officer must check by hand, and against which "
                                                      "document, when no figure is in force.")
+    review_source: Scalar | None = Field(None, description="The source (an id in sources.yaml) to check the "
+                                                             "parameter against when no figure is in force.")
 
 
 class PackFile(Shape):

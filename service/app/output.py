@@ -57,23 +57,47 @@ def check_target(target: str | Path, inputs: Iterable[str | Path] = ()) -> None:
 
 
 class _Signalled(BaseException):
-    """SIGTERM while writing: unwinds like KeyboardInterrupt so the temporary file is removed."""
+    """SIGINT or SIGTERM while writing: unwinds like KeyboardInterrupt so the temporary file is removed."""
+
+
+class _Guarded:
+    """The output handle, checking for a pending signal before each write. Signals are acted on here, between
+    writes, rather than wherever the interpreter happens to be (raising inside a finalizer is only printed
+    as "Exception ignored" and lost)."""
+
+    def __init__(self, handle: IO[bytes], pending: list[int]):
+        self._handle = handle
+        self._pending = pending
+
+    def write(self, data: bytes) -> int:
+        if self._pending:
+            raise _Signalled(self._pending[0])
+        return self._handle.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
 
 
 @contextlib.contextmanager
-def _terminate_as_exception() -> Iterator[None]:
+def _signals_between_writes() -> Iterator[list[int]]:
+    """SIGINT and SIGTERM become pending, acted on at the next write; a second one acts at once."""
+    pending: list[int] = []
+
     def handler(signum: int, frame: Any) -> None:
-        raise _Signalled(signum)
+        if pending:  # asked twice: do not wait for the next write
+            raise _Signalled(signum)
+        pending.append(signum)
 
     try:
-        previous = signal.signal(signal.SIGTERM, handler)
+        previous = {number: signal.signal(number, handler) for number in (signal.SIGINT, signal.SIGTERM)}
     except ValueError:  # not the main thread: the caller handles signals
-        yield
+        yield pending
         return
     try:
-        yield
+        yield pending
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, old in previous.items():
+            signal.signal(number, old)
 
 
 @contextlib.contextmanager
@@ -81,7 +105,8 @@ def atomic_output(target: str | Path, inputs: Iterable[str | Path] = ()) -> Iter
     """A binary handle whose content becomes `target` only when the block ends without error.
 
     On an error, SIGINT or SIGTERM the temporary file is removed and the previous `target` is untouched;
-    write errors (full disk, no permission) raise OutputError. SIGTERM is re-raised as exit status 143.
+    write errors (full disk, no permission) raise OutputError. A signal exits with status 128 + its number
+    (130 for SIGINT, 143 for SIGTERM).
     """
     if str(target) == STDOUT:
         yield sys.stdout.buffer
@@ -94,12 +119,14 @@ def atomic_output(target: str | Path, inputs: Iterable[str | Path] = ()) -> Iter
     except OSError as error:
         raise _write_error(path, error) from None
     try:
-        with _terminate_as_exception():
+        with _signals_between_writes() as pending:
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    yield handle
+                    yield _Guarded(handle, pending)  # type: ignore[misc]
                     handle.flush()
                     os.fsync(handle.fileno())
+                if pending:  # a signal during the last write or the flush: still nothing replaced
+                    raise _Signalled(pending[0])
                 _keep_mode(path, temporary)
                 os.replace(temporary, path)
             except OSError as error:

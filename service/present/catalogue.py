@@ -118,9 +118,31 @@ def cite(citation: Citation, lang: str = "zh") -> str:
     return f"{source_name(citation.source, lang)}{glue}{article}"
 
 
+_REVIEW_FALLBACK = {
+    "zh": "核对{source}中参数“{label}”的现行控制值，并据此人工判断本项目是否符合 {rule}。",
+    "en": "Check the control value in force of \"{label}\" in {source} and judge by hand whether the project meets {rule}.",
+}
+
+
+def review_message(pack: Pack, item: dict[str, Any]) -> dict[str, str]:
+    """What the officer must check by hand for one `to_review` entry: the parameter's `review` text in the
+    pack, else a sentence naming the parameter, its source and the rule."""
+    param = pack.parameters[item["parameter"]]
+    if param.review:
+        return dict(param.review)
+    source = pack.sources.get(item.get("source") or "")
+    named = {"zh": f"《{source.document}》" if source else "相关文件", "en": source.document if source else "the source"}
+    if source and source.number:
+        named = {"zh": f"{named['zh']}（{source.number}）", "en": f"{named['en']} ({source.number})"}
+    return {lang: text.format(source=named[lang], label=param.label[lang], rule=item["rule_id"])
+            for lang, text in _REVIEW_FALLBACK.items()}
+
+
 def summary(decision: str, violated: dict[str, list[Rule]], blocking: list[Rule], missing: list[str],
-            checked: int, not_checked: list[str], labels: dict[str, str]) -> dict[str, str]:
-    """The verdict's one-paragraph summary: the decision and the rules behind it, the facts to supply."""
+            checked: int, not_checked: list[str], labels: dict[str, str],
+            review: list[dict[str, Any]] | None = None) -> dict[str, str]:
+    """The verdict's one-paragraph summary: the decision and the rules behind it, the facts to supply, the
+    checks for a person."""
     zh = [f"结论：{DECISIONS[decision]['zh']}。"]  # type: ignore[index]
     en = [f"Decision: {DECISIONS[decision]['en']}."]  # type: ignore[index]
     for severity in (Severity.VETO, Severity.MANDATORY, Severity.CONDITION):
@@ -132,6 +154,9 @@ def summary(decision: str, violated: dict[str, list[Rule]], blocking: list[Rule]
         where = [f"{r.id} {clause(r)}" for r in blocking]
         zh.append("需补充：" + "、".join(labels[p] for p in missing) + "（" + "；".join(where) + "）。")
         en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(where) + ").")
+    if decision == Decision.NEEDS_REVIEW and review:
+        zh.append("需人工核查：" + "；".join(f"{r['rule_id']} {r['message']['zh']}" for r in review) + "。")
+        en.append("To check by hand: " + "; ".join(f"{r['rule_id']} {r['message']['en']}" for r in review) + ".")
     if decision == Decision.APPROVED:
         zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
         en.append(f"{checked} rules satisfied or not applicable; each finding cites its clause.")

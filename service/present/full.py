@@ -82,7 +82,9 @@ class Screening:
         self.parameters: dict[str, dict[str, Any]] = structured["parameters"]
         self.par_values = {f"par.{name}": typed(pack, f"par.{name}", e["value"])
                            for name, e in self.parameters.items() if e["status"] == "ok"}
-        self.findings = [(self.plan.by_id[f["rule_id"]], f) for f in structured["findings"]]
+        read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
+        self.findings = [(self.plan.by_id[f["rule_id"]], {**f, "values": {**read, **f.get("values", {})}})
+                         for f in structured["findings"]]
         self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
         self._info = _INFO.setdefault(id(pack), {})
 
@@ -280,8 +282,9 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     counts = structured["counts"]
     checked = counts["satisfied"] + counts["not_applicable"]
     decision = structured["decision"]
+    review = [{**item, "message": catalogue.review_message(pack, item)} for item in structured.get("to_review", [])]
     summary = catalogue.summary(decision, violated, blocking, structured["to_supply"], checked,
-                                structured["not_checked"], _Labels())
+                                structured["not_checked"], _Labels(), review)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": structured["reference"],
@@ -299,8 +302,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
         "to_supply": [{"path": p, "label": label_for(p)} for p in structured["to_supply"]],
         "conditions": [{"rule_id": r, "case": by_id[r]["case"], "message": by_id[r]["message"], "remedy": by_id[r]["remedy"]}
                        for r in structured["conditions"]],
-        "to_review": [{**item, "message": pick(item["message"], langs) if isinstance(item.get("message"), dict) else item.get("message")}
-                      for item in structured.get("to_review", [])],
+        "to_review": [{**item, "message": pick(item["message"], langs)} for item in review],
         "not_checked": structured["not_checked"],
         "counts": counts,
         "facts_from_zone": structured["facts_from_zone"],

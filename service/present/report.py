@@ -188,8 +188,7 @@ def build(structured: dict[str, Any], pack: Pack, lang: str = "zh", show: str = 
     to_supply = [{"path": p, "label": label_for(p) if lang == "zh" else p, "rules": rules,
                   "hint": catalogue.AMBIGUOUS_CODE_HINT[lang] if p == "project.industry_code" else None}
                  for p, rules in needs.items()]
-    review = [{**r, "message": r["message"].get(lang, "") if isinstance(r.get("message"), dict) else r.get("message", "")}
-              for r in structured.get("to_review", [])]
+    review = [{**r, "message": catalogue.review_message(pack, r)[lang]} for r in structured.get("to_review", [])]
     zone = pack.zones[structured["zone"]["id"]]
     return Report(
         lang=lang, words=catalogue.WORDS[lang], reference=structured["reference"], name=structured["name"],
