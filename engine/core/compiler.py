@@ -1,4 +1,4 @@
-"""Compile a pack into one durable_rules ruleset.
+"""Compile a pack into durable_rules rulesets (one, or several when the core's limits demand).
 
 Three-valued logic in a two-valued engine: every condition C compiles to a pair of durable
 expressions, T(C) "C is certainly true" and F(C) "C is certainly false". A comparison on a missing
@@ -32,6 +32,7 @@ from typing import Any
 from zonecheck.engine.contract.proposal import FACTS
 from zonecheck.engine.pack.model import All, Condition, Default, Leaf, Not, Pack, Rule
 from zonecheck.engine.contract.units import PLACES, scaled
+from zonecheck.engine.core.partition import partition
 
 Json = dict[str, Any]
 TYPE = {"type": "screening"}
@@ -58,6 +59,8 @@ class Compiled:
     keys: dict[str, str]  # fact path (a list member as `path.member`) -> its key in the durable fact
     # (path, key, ((member, key), ...) for a list fact) per path the ruleset reads: how durable_fact fills the fact
     layout: tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...]
+    # the durable rules of each ruleset (each also gets the always-rule); () puts all in one ruleset
+    partitions: tuple[tuple[str, ...], ...] = ()
 
 
 def literal(value: object) -> object:
@@ -193,8 +196,10 @@ class _Compiler:
         definition: dict[str, Json] = {ALWAYS: {"all": [{"m": TYPE}]}}
         outcomes: dict[str, Outcome] = {}
         silent: dict[int, str] = {}
+        groups: list[list[str]] = []
         for index, rule in enumerate(self.pack.rules):
             compiled = self.rule(index, rule)
+            groups.append(list(compiled))
             silent[index] = "undetermined" if any(o.kind == "s" for _, o in compiled.values()) else "satisfied"
             for name, (expression, outcome) in compiled.items():
                 condition = {"$and": [TYPE, expression]} if expression else TYPE
@@ -220,6 +225,7 @@ class _Compiler:
             silent=silent,
             keys=dict(self.keys),
             layout=tuple(layout),
+            partitions=partition(definition, ALWAYS, groups),
         )
 
 
