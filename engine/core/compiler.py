@@ -40,6 +40,7 @@ ALWAYS = "always"
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le"}
 INT64 = 2**63 - 1
 MAX_BRANCHES = 256  # per durable rule; the core refuses rulesets far beyond this
+MAX_ENTRIES = 31  # expression entries per durable rule (the core's MAX_SEQUENCE_EXPRESSIONS is 32)
 _DURABLE = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
@@ -68,11 +69,20 @@ def literal(value: object) -> object:
 
 
 def _and(parts: list[Json]) -> Json:
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+    return _join("$and", parts)
 
 
 def _or(parts: list[Json]) -> Json:
-    return parts[0] if len(parts) == 1 else {"$or": parts}
+    return _join("$or", parts)
+
+
+def _join(kind: str, parts: list[Json]) -> Json:
+    """One `$and`/`$or` over the parts, nested ones of the same kind flattened: the core allows 32
+    expression entries per rule and every `$and`/`$or` takes two."""
+    flat: list[Json] = []
+    for part in parts:
+        flat.extend(part[kind] if len(part) == 1 and kind in part else [part])
+    return flat[0] if len(flat) == 1 else {kind: flat}
 
 
 class _Compiler:
@@ -185,7 +195,9 @@ class _Compiler:
             if unknown:
                 out[f"{index}:u:{k + 1}"] = (_and([*applies, *earlier, unknown]), Outcome(index, "u"))
             earlier.append(self.condition(case.when, False, defaults))
-        if max((_branches(e) for e, o in out.values() if o.kind == "u"), default=0) > MAX_BRANCHES:
+        unknowns = [e for e, o in out.values() if o.kind == "u"]
+        if (max(map(_branches, unknowns), default=0) > MAX_BRANCHES
+                or max(map(_entries, unknowns), default=0) > MAX_ENTRIES):
             # too many ways to be unknown for the core (error 113): fire "satisfied" instead and
             # leave "undetermined" silent for this rule
             out = {name: entry for name, entry in out.items() if entry[1].kind != "u"}
@@ -202,7 +214,10 @@ class _Compiler:
             groups.append(list(compiled))
             silent[index] = "undetermined" if any(o.kind == "s" for _, o in compiled.values()) else "satisfied"
             for name, (expression, outcome) in compiled.items():
-                condition = {"$and": [TYPE, expression]} if expression else TYPE
+                condition = _and([TYPE, expression]) if expression else TYPE
+                if _entries(condition) > MAX_ENTRIES:
+                    raise ValueError(f"{rule.where}: rule {rule.id} is too complex for durable_rules "
+                                     f"({_entries(condition)} expression entries, at most {MAX_ENTRIES})")
                 definition[name] = {"all": [{"m": condition}]}
                 outcomes[name] = outcome
         layout = []
@@ -239,6 +254,17 @@ def _branches(expression: Json) -> int:
     if "$or" in expression:
         return sum(_branches(part) for part in expression["$or"])
     return 1
+
+
+def _entries(expression: Json) -> int:
+    """The core's expression entries for an expression: two per `$and`/`$or`, one per reference."""
+    (name, body), = expression.items() if expression else (("", None),)
+    if name in ("$and", "$or"):
+        return 2 + sum(_entries(part) for part in body)
+    if name.startswith("$"):
+        (_, value), = body.items()
+        return 1 if isinstance(value, dict) else 0
+    return 0
 
 
 def _holds(leaf: Leaf, value: object) -> bool:

@@ -21,9 +21,9 @@ from typing import Any
 Json = dict[str, Any]
 CORE_STACK = 64  # MAX_STACK_SIZE in the core's events.c
 STACK_BUDGET = 56  # what a ruleset may reach; the margin absorbs any slip of this model
-HASH_CHILDREN = 400  # the core's per-node hash set holds 512 (NEXT_BUCKET_LENGTH)
-LIST_CHILDREN = 100  # ... its `$nex` list 128 (NEXT_LIST_LENGTH)
-BETA_CHILDREN = 200  # ... its list of rules ending at a node 256 (BETA_LIST_LENGTH)
+CORE_CHILDREN = (511, 127, 255)  # per node: the core's hash set of tests (NEXT_BUCKET_LENGTH 512), its
+# `$nex` list (NEXT_LIST_LENGTH 128) and its list of rules ending there (BETA_LIST_LENGTH 256)
+SAFE_CHILDREN = (400, 100, 200)  # what a partition may use
 _OPS = {"$eq", "$neq", "$lt", "$lte", "$gt", "$gte", "$ex", "$nex"}
 
 
@@ -95,6 +95,12 @@ class Network:
         return height(self.root)
 
     def within_limits(self) -> bool:
+        """Whether the core accepts this ruleset and can never refuse a fact of it."""
+        return self.core_accepts(SAFE_CHILDREN) and self.stack_bound() <= STACK_BUDGET
+
+    def core_accepts(self, limits: tuple[int, int, int] = CORE_CHILDREN) -> bool:
+        """Whether the core can build this ruleset: past 512 tests under one node its hash set is full
+        and `createRuleset` loops forever, so this is checked before the core sees a ruleset."""
         seen: set[int] = set()
         todo = [self.root]
         while todo:
@@ -103,11 +109,11 @@ class Network:
                 continue
             seen.add(id(node))
             nex = sum(1 for c in node.tests.values() if c.op == "$nex") + len(node.forwards)
-            if len(node.tests) - nex > HASH_CHILDREN or nex > LIST_CHILDREN or node.betas > BETA_CHILDREN:
+            if len(node.tests) - nex > limits[0] or nex > limits[1] or node.betas > limits[2]:
                 return False
             todo.extend(node.tests.values())
             todo.extend(node.forwards)
-        return self.stack_bound() <= STACK_BUDGET
+        return True
 
 
 def _pushed(node: _Node) -> int:
@@ -178,6 +184,13 @@ def partition(definition: dict[str, Json], always: str, groups: Iterable[list[st
     if current or not parts:
         parts.append(current)
     return tuple(tuple(p) for p in parts)
+
+
+def network_of(definition: dict[str, Json]) -> Network:
+    network = Network()
+    for rule in definition.values():
+        network.add(rule["all"][0]["m"])
+    return network
 
 
 def _fresh(definition: dict[str, Json], always: str) -> Network:

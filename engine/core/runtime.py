@@ -27,6 +27,7 @@ import durable_rules_engine as core
 import orjson
 
 from zonecheck.engine.core.compiler import ALWAYS, Compiled, Json
+from zonecheck.engine.core.partition import network_of
 
 INT64 = 2**63 - 1
 SID = "s"  # the one state of each ruleset
@@ -63,6 +64,8 @@ class _Ruleset:
     def __init__(self, name: str, definition: dict[str, Json]):
         self.name = name
         self.definition = {**definition, PRIME: _PRIME_RULE}
+        if not network_of(self.definition).core_accepts():
+            raise EngineError(f"{name}: too many tests under one node for durable_rules; partition the pack")
         self.generation = 0
         self.handle = self._create()
         self.primed = False
