@@ -28,7 +28,9 @@ ALLOWED: dict[str, set[str]] = {
                          "zonecheck.engine.explain"},
     "zonecheck.service.present": {"zonecheck.engine"},
     "zonecheck.service.app": {"zonecheck.engine", "zonecheck.service.present"},
-    "zonecheck.service.cli": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
+    "zonecheck.service.batch": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
+    "zonecheck.service.cli": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app",
+                              "zonecheck.service.batch"},
     "zonecheck.oracle": {"zonecheck.engine.contract"},
 }
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections import Counter
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -27,6 +26,7 @@ from zonecheck.service.app.screening import Outcome
 
 from zonecheck.service.present import rulebook as catalogue
 from zonecheck.service.app.inputs import Item, count_items, iter_items, read_document
+from zonecheck.service.batch import pool
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and check rule packs.")
@@ -120,25 +120,27 @@ def batch(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     pack: PackOption = "national",
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: every core).")] = None,
 ) -> None:
     """Screen many proposals; a bad row is reported and the batch goes on."""
     screener = _screener(rules, pack)
-    day = as_of.date() if as_of else None
-    decisions: Counter[str] = Counter()
-    invalid: list[dict[str, Any]] = []
-    partial = out.with_name(out.name + ".partial")
+    options = pool.Options(rules=rules, pack=pack, zone=zone, as_of=as_of.date() if as_of else None)
+    to_stdout = str(out) == "-"
+    partial, summary = out.with_name(out.name + ".partial"), out.with_name(out.name + ".summary.csv.partial")
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with partial.open("w", encoding="utf-8") as handle, Progress(*columns, console=err, transient=False) as progress:
+    with Progress(*columns, console=err, transient=False) as progress:
         task = progress.add_task("screening", total=count_items(source))
-        for item in iter_items(source):
-            entry, ok = _screen_item(screener, item, zone, day)
-            if ok:
-                decisions[entry["decision"]] += 1
-            else:
-                invalid.append(entry)
-            handle.write(orjson.dumps(entry).decode() + "\n")
-            progress.advance(task)
-    partial.replace(out)  # nothing half-written: the result file appears whole
+        advance = lambda n: progress.advance(task, n)  # noqa: E731
+        if to_stdout:
+            tally = pool.run_batch(iter_items(source), sys.stdout.buffer, workers=workers, options=options,
+                                   screener=screener, progress=advance)
+        else:
+            with partial.open("wb") as handle, summary.open("wb") as summary_handle:
+                tally = pool.run_batch(iter_items(source), handle, summary=summary_handle, workers=workers,
+                                       options=options, screener=screener, shard_dir=out.parent, progress=advance)
+            summary.replace(out.with_name(out.name + ".summary.csv"))  # nothing half-written: both appear whole
+            partial.replace(out)
+    decisions, invalid = tally.decisions, tally.invalid
     table = Table(title=f"zonecheck batch: {source}")
     table.add_column("decision")
     table.add_column("count", justify="right")
@@ -148,7 +150,8 @@ def batch(
     err.print(table)
     for entry in invalid:
         _report_invalid(entry)
-    err.print(f"results written to {out}")
+    if not to_stdout:
+        err.print(f"results written to {out} (summary: {out.name}.summary.csv)")
     raise typer.Exit(1 if invalid else 0)
 
 
