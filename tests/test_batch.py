@@ -82,3 +82,15 @@ def test_cli_batch_with_workers_writes_results_and_summary(tmp_path: Path) -> No
     single = tmp_path / "single.jsonl"
     assert CliRunner().invoke(app, ["batch", str(source), "--out", str(single), "--workers", "1"]).exit_code == 0
     assert STAMP.sub(b"", single.read_bytes()) == STAMP.sub(b"", out.read_bytes())
+
+
+def test_cli_batch_to_standard_output_writes_no_summary(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for proposal in itertools.islice(iter_proposals(ROOT / "examples", 8), 3):
+            handle.write(json.dumps(proposal, ensure_ascii=False, default=str) + "\n")
+    result = CliRunner().invoke(app, ["batch", str(source), "--out", "-", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [line["source"] for line in lines] == [f"{source}:{n}" for n in (1, 2, 3)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
