@@ -327,13 +327,15 @@ def main() -> None:
     def as_json(data: Any) -> Any:
         return Proposal.model_validate(data).model_dump(mode="json")
 
-    facts = iter(durable_facts(screener, fresh(), int(args.seconds * 20_000) + 1_000))
+    def to_fact(item: Any) -> dict[str, Any]:
+        return durable_facts(screener, iter([item]), 1)[0]
+
     results = [
         measure("zonecheck (durable_rules, full explained verdict as JSON)",
                 lambda r: screener.screen(r).to_json_bytes(), fresh(), args.seconds),
         measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh(), args.seconds),
         measure("durable_rules alone (assert, act, retract; facts built beforehand)",
-                lambda f: screener.runtime.fire(f, checked=True), facts, args.seconds),
+                lambda f: screener.runtime.fire(f, checked=True), fresh(), args.seconds, prepare=to_fact),
         measure("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
                 fresh(), args.seconds, prepare=as_json),
     ]

@@ -1,9 +1,9 @@
 """Screen many proposals on N worker processes and write the results in input order.
 
-The parent reads the inputs and hands contiguous chunks to workers; each worker compiled the pack once
+The parent reads the inputs as the workers go and hands contiguous chunks to workers; each worker compiled the pack once
 (the pool's initializer), screens its chunk with the one screening function and writes the result lines
-to its own shard file, returning only counts and summary rows. The parent then copies the shards, in
-input order, into the caller's binary writer: verdict bytes cross no process boundary and are never
+to its own shard file, returning only counts and summary rows. The parent copies each shard, as soon as
+its turn in input order comes, into the caller's binary writer: verdict bytes cross no process boundary and are never
 re-encoded. One worker screens in this process through the same chunk function, so `workers=1` and
 `workers=N` write the same bytes (each verdict's `generated_at` aside).
 """
@@ -13,14 +13,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
+import itertools
 import multiprocessing
 import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -112,9 +112,10 @@ def _worker_chunk(index: int, items: list[Item], options: Options, shard: str) -
     return index, tally, rows
 
 
-def _chunks(items: list[Item], workers: int) -> list[list[Item]]:
-    size = max(1, min(CHUNK_MAX, math.ceil(len(items) / (workers * 4))))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    stream = iter(items)
+    while chunk := list(itertools.islice(stream, size)):
+        yield chunk
 
 
 def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = None, workers: int | None = None,
@@ -123,33 +124,22 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
     """Screen every item and write one JSON line per item to `out`, in input order; a summary CSV (UTF-8
     with BOM, a spreadsheet opens it in Chinese) to `summary` if given. `workers` processes (default: the
     machine's cores); shard files go in a temporary folder under `shard_dir` (default: the system's).
-    `progress(n)` is called as n more items are done; `screener` serves `workers=1` (else one is compiled)."""
-    listed = list(items)
+    `progress(n)` is called as n more items are done; `screener` serves one worker (else one is compiled).
+    Inputs are read as the workers go, a few chunks ahead of them."""
     workers = max(1, workers or os.cpu_count() or 1)
-    chunks = _chunks(listed, workers)
-    workers = min(workers, len(chunks)) or 1
+    chunks = _chunked(items, CHUNK_MAX)
+    head = list(itertools.islice(chunks, 2 if workers > 1 else 1))
     tally = Tally()
     rows: list[tuple[str, ...]] = []
-    if workers == 1:
+    if len(head) < 2:  # one worker, or everything fits in one chunk: screen here
         own = screener or screening.Registry().get(options.rules, options.pack)
-        for chunk in chunks:
+        for chunk in itertools.chain(head, chunks):
             part, part_rows = _screen_chunk(own, chunk, options, out)  # type: ignore[arg-type]
-            _add(tally, part)
-            rows += part_rows
-            if progress:
-                progress(len(chunk))
+            _add(tally, part, rows, part_rows, progress)
     else:
         folder = Path(tempfile.mkdtemp(prefix=".zonecheck-shards-", dir=shard_dir))
         try:
-            shards = [str(folder / f"{i:06d}.jsonl") for i in range(len(chunks))]
-            results = _run_pool(chunks, shards, workers, options, progress)
-            for index, shard in enumerate(shards):  # stitch in input order
-                part, part_rows = results[index]
-                _add(tally, part)
-                rows += part_rows
-                with open(shard, "rb") as handle:
-                    while block := handle.read(1 << 20):
-                        out.write(block)
+            _run_pool(itertools.chain(head, chunks), folder, workers, options, out, tally, rows, progress)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if summary is not None:
@@ -157,28 +147,51 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
     return tally
 
 
-def _run_pool(chunks: list[list[Item]], shards: list[str], workers: int, options: Options,
-              progress: Callable[[int], None] | None) -> dict[int, tuple[Tally, list[tuple[str, ...]]]]:
+def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options: Options, out: Writer,
+              tally: Tally, rows: list[tuple[str, ...]], progress: Callable[[int], None] | None) -> None:
     # spawn: the parent may hold threads (a progress bar) and the core's state, neither safe to fork
     context = multiprocessing.get_context("spawn")
-    results: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
+    done: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
+    written = 0  # chunks stitched into `out` so far, in input order
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
-        pending = {pool.submit(_worker_chunk, i, chunk, options, shard)
-                   for i, (chunk, shard) in enumerate(zip(chunks, shards))}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                index, part, part_rows = future.result()
-                results[index] = (part, part_rows)
-                if progress:
-                    progress(part.screened)
-    return results
+        pending: set[Future[tuple[int, Tally, list[tuple[str, ...]]]]] = set()
+        submitted = 0
+        for chunk in itertools.chain(chunks, [None]):
+            if chunk is not None:
+                pending.add(pool.submit(_worker_chunk, submitted, chunk, options, _shard(folder, submitted)))
+                submitted += 1
+                if len(pending) < workers * 3:
+                    continue  # read ahead while the workers start
+            while pending and (chunk is None or len(pending) >= workers * 3):
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index, part, part_rows = future.result()
+                    done[index] = (part, part_rows)
+                    if progress:
+                        progress(part.screened)
+                while written in done:  # stitch every shard whose turn has come
+                    part, part_rows = done.pop(written)
+                    shard = _shard(folder, written)
+                    with open(shard, "rb") as handle:
+                        while block := handle.read(1 << 20):
+                            out.write(block)
+                    os.unlink(shard)
+                    _add(tally, part, rows, part_rows, None)
+                    written += 1
 
 
-def _add(tally: Tally, part: Tally) -> None:
+def _shard(folder: Path, index: int) -> str:
+    return str(folder / f"{index:06d}.jsonl")
+
+
+def _add(tally: Tally, part: Tally, rows: list[tuple[str, ...]], part_rows: list[tuple[str, ...]],
+         progress: Callable[[int], None] | None) -> None:
     tally.screened += part.screened
     tally.decisions.update(part.decisions)
     tally.invalid += part.invalid
+    rows += part_rows
+    if progress:
+        progress(part.screened)
 
 
 def summary_csv(rows: list[tuple[str, ...]]) -> bytes:
