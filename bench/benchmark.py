@@ -274,13 +274,14 @@ def batch_throughput(examples: Path, count: int, workers: list[int]) -> list[dic
         outputs = {}
         for n in workers:
             out = Path(folder) / f"out-{n}.jsonl"
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), os.times()
             with out.open("wb") as handle:
                 pool.run_batch(iter_items(source), handle, workers=n, shard_dir=Path(folder))
-            took = time.perf_counter() - start
+            took, spent = time.perf_counter() - start, os.times()
             outputs[n] = out
-            rows.append({"workers": n, "seconds": took, "per_second": count / took,
-                         "bytes_per_verdict": out.stat().st_size / count})
+            cpu_s = sum(getattr(spent, f) - getattr(cpu, f) for f in ("user", "system", "children_user", "children_system"))
+            rows.append({"workers": n, "seconds": took, "per_second": count / took, "cpu_s": cpu_s,
+                         "bytes_per_verdict": out.stat().st_size / count, "load": os.getloadavg()[0]})
         import re
 
         stamp = re.compile(rb',"generated_at":"[^"]*"')
@@ -391,11 +392,15 @@ def main() -> None:
     if batches:
         lines += ["", f"Batch (`service.batch.run_batch`, {args.batch:,} distinct proposals from a JSONL file to a file, "
                       f"{os.cpu_count()} cores):", "",
-                  "| workers | seconds | verdicts/s | ÷ 1 worker | bytes per verdict | identical to 1 worker (but `generated_at`) |",
-                  "| ---: | ---: | ---: | ---: | ---: | --- |"]
+                  "| workers | seconds | verdicts/s | ÷ 1 worker | CPU s (all processes) | on idle cores: workers × CPU(1) ÷ CPU(N) "
+                  "| load average | bytes per verdict | identical to 1 worker (but `generated_at`) |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         lines += [f"| {b['workers']} | {b['seconds']:.1f} | {b['per_second']:,.0f} | "
-                  f"{b['per_second'] / batches[0]['per_second']:.2f} | {b['bytes_per_verdict']:,.0f} | "
+                  f"{b['per_second'] / batches[0]['per_second']:.2f} | {b['cpu_s']:.1f} | "
+                  f"{b['workers'] * batches[0]['cpu_s'] / b['cpu_s']:.2f} | {b['load']:.1f} | {b['bytes_per_verdict']:,.0f} | "
                   f"{'yes' if b['identical'] else 'NO'} |" for b in batches]
+        lines += ["", "The last but two columns: what N workers would gain on otherwise idle cores, from the CPU time "
+                      "each run needed (wall-clock ratios on this shared machine depend on what else runs)."]
     total = sum(breakdown.values())
     lines += ["", "Where a full verdict's time goes (mean over 3,000 fresh proposals):", "",
               "| stage | µs | share |", "| --- | ---: | ---: |"]
