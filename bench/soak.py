@@ -69,7 +69,8 @@ def main() -> None:
     for n in range(args.screenings):
         if every and n % every == every - 1 and special < args.refusals + args.raising:
             special += 1
-            if special % 2 and counts["refused (303)"] < args.refusals:
+            refusals_left = counts["refused (303)"] + counts["accepted by the unpartitioned ruleset"] < args.refusals
+            if refusals_left and (special % 2 or counts["raising"] >= args.raising):
                 try:
                     refusing.fire(refused_facts[n % len(refused_facts)], checked=True)
                     counts["accepted by the unpartitioned ruleset"] += 1

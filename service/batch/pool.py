@@ -1,7 +1,7 @@
 """Screen many proposals on N worker processes and write the results in input order.
 
-The parent reads the inputs as the workers go and hands contiguous chunks to workers; each worker compiled the pack once
-(the pool's initializer), screens its chunk with the one screening function and writes the result lines
+The parent reads the inputs as the workers go and hands contiguous chunks to N-1 pool workers, screening a
+chunk itself whenever the pool has enough queued; each worker compiled the pack once (the pool's initializer), screens its chunk with the one screening function and writes the result lines
 to its own shard file, returning only counts and summary rows. The parent copies each shard, as soon as
 its turn in input order comes, into the caller's binary writer: verdict bytes cross no process boundary and are never
 re-encoded. One worker screens in this process through the same chunk function, so `workers=1` and
@@ -122,24 +122,24 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
               options: Options = Options(), screener: Any = None, shard_dir: Path | None = None,
               progress: Callable[[int], None] | None = None) -> Tally:
     """Screen every item and write one JSON line per item to `out`, in input order; a summary CSV (UTF-8
-    with BOM, a spreadsheet opens it in Chinese) to `summary` if given. `workers` processes (default: the
-    machine's cores); shard files go in a temporary folder under `shard_dir` (default: the system's).
-    `progress(n)` is called as n more items are done; `screener` serves one worker (else one is compiled).
+    with BOM, a spreadsheet opens it in Chinese) to `summary` if given. `workers` screening processes
+    (default: the machine's cores): this one and `workers - 1` in a pool; shard files go in a temporary folder under `shard_dir` (default: the system's).
+    `progress(n)` is called as n more items are done; `screener` serves this process (else one is compiled).
     Inputs are read as the workers go, a few chunks ahead of them."""
     workers = max(1, workers or os.cpu_count() or 1)
     chunks = _chunked(items, CHUNK_MAX)
     head = list(itertools.islice(chunks, 2 if workers > 1 else 1))
     tally = Tally()
     rows: list[tuple[str, ...]] = []
+    own = screener or screening.Registry().get(options.rules, options.pack)
     if len(head) < 2:  # one worker, or everything fits in one chunk: screen here
-        own = screener or screening.Registry().get(options.rules, options.pack)
         for chunk in itertools.chain(head, chunks):
             part, part_rows = _screen_chunk(own, chunk, options, out)  # type: ignore[arg-type]
             _add(tally, part, rows, part_rows, progress)
     else:
         folder = Path(tempfile.mkdtemp(prefix=".zonecheck-shards-", dir=shard_dir))
         try:
-            _run_pool(itertools.chain(head, chunks), folder, workers, options, out, tally, rows, progress)
+            _run_pool(itertools.chain(head, chunks), folder, workers, options, out, tally, rows, progress, own)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if summary is not None:
@@ -148,36 +148,53 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
 
 
 def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options: Options, out: Writer,
-              tally: Tally, rows: list[tuple[str, ...]], progress: Callable[[int], None] | None) -> None:
+              tally: Tally, rows: list[tuple[str, ...]], progress: Callable[[int], None] | None,
+              own: Any) -> None:
+    """N screening processes: N-1 pool workers and this one, which takes a chunk itself whenever the
+    pool has enough queued (it is compiled already, and would otherwise wait while the workers start)."""
     # spawn: the parent may hold threads (a progress bar) and the core's state, neither safe to fork
     context = multiprocessing.get_context("spawn")
     done: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
     written = 0  # chunks stitched into `out` so far, in input order
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(options,)) as pool:
-        pending: set[Future[tuple[int, Tally, list[tuple[str, ...]]]]] = set()
-        submitted = 0
-        for chunk in itertools.chain(chunks, [None]):
-            if chunk is not None:
-                pending.add(pool.submit(_worker_chunk, submitted, chunk, options, _shard(folder, submitted)))
-                submitted += 1
-                if len(pending) < workers * 3:
-                    continue  # read ahead while the workers start
-            while pending and (chunk is None or len(pending) >= workers * 3):
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    index, part, part_rows = future.result()
-                    done[index] = (part, part_rows)
-                    if progress:
-                        progress(part.screened)
-                while written in done:  # stitch every shard whose turn has come
-                    part, part_rows = done.pop(written)
-                    shard = _shard(folder, written)
-                    with open(shard, "rb") as handle:
-                        while block := handle.read(1 << 20):
-                            out.write(block)
-                    os.unlink(shard)
-                    _add(tally, part, rows, part_rows, None)
-                    written += 1
+    queued = 2 * (workers - 1)  # chunks kept waiting for the pool
+
+    def harvest(pending: set[Future[Any]], block: bool) -> set[Future[Any]]:
+        nonlocal written
+        if pending:
+            finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, part, part_rows = future.result()
+                done[index] = (part, part_rows)
+                if progress:
+                    progress(part.screened)
+        while written in done:  # stitch every shard whose turn has come
+            part, part_rows = done.pop(written)
+            shard = _shard(folder, written)
+            with open(shard, "rb") as handle:
+                while block_bytes := handle.read(1 << 20):
+                    out.write(block_bytes)
+            os.unlink(shard)
+            _add(tally, part, rows, part_rows, None)
+            written += 1
+        return pending
+
+    with ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker,
+                             initargs=(options,)) as pool:
+        pending: set[Future[Any]] = set()
+        for index, chunk in enumerate(chunks):
+            shard = _shard(folder, index)
+            if len(pending) < queued:
+                pending.add(pool.submit(_worker_chunk, index, chunk, options, shard))
+            else:
+                with open(shard, "wb") as handle:
+                    part, part_rows = _screen_chunk(own, chunk, options, handle)
+                done[index] = (part, part_rows)
+                if progress:
+                    progress(part.screened)
+            pending = harvest(pending, block=False)
+        while pending:
+            pending = harvest(pending, block=True)
+        harvest(pending, block=False)
 
 
 def _shard(folder: Path, index: int) -> str:
