@@ -1,13 +1,13 @@
-"""Screen many proposals on N worker processes and write the results in input order.
+"""Screen many proposals on N processes and write the results in input order.
 
-The parent reads the inputs as the workers go and hands contiguous chunks to N-1 pool workers, screening a
-chunk itself whenever the pool has enough queued; each worker compiled the pack once (the pool's initializer), screens its chunk with the one screening function and writes the result lines
-to its own shard file, returning only counts and summary rows. The parent copies each shard, as soon as
-its turn in input order comes, into the caller's binary writer: verdict bytes cross no process boundary and are never
-re-encoded. One worker screens in this process through the same chunk function, so `workers=1` and
-`workers=N` write the same bytes (each verdict's `generated_at` aside).
+The parent reads the inputs as the work goes and hands contiguous chunks to N-1 pool workers, each of
+which compiled the pack once (the pool's initializer); it screens a chunk itself whenever the pool has
+enough queued. Every chunk is screened with the one screening function and its result lines go to its
+own shard file; workers return only counts and summary rows. The parent copies each shard into the
+caller's binary writer as soon as its turn in input order comes: verdict bytes cross no process
+boundary and are never re-encoded. With one worker everything is screened here through the same chunk
+function, so `workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
 """
-
 from __future__ import annotations
 
 import csv
