@@ -13,6 +13,12 @@ once: nothing is flattered by remembering an earlier screening.
   zen gets the proposal with numbers as JSON numbers, absent numbers as 0 and an absent site area as 1
   (its arithmetic fails on null and on division by zero): a speed comparison over the same proposal
   shape, not a second opinion on the verdict.
+- durable_rules alone: the durable facts built beforehand, only the core's assert/act/retract.
+- zen-engine's `evaluate_batch` (batches of 100, trace on), beside its single calls.
+- a rule-count sweep: synthetic packs of distinct rules (bench/workload.py), µs per rule for
+  durable_rules alone and for a full verdict, and how many rulesets each pack was partitioned into.
+- batch throughput: `service.batch.run_batch` over distinct proposals in a JSONL file with 1 and 2
+  worker processes (this part uses every core; the rest runs on one).
 - memory: RSS before and after 20,000 evaluations in this process.
 """
 
@@ -164,7 +170,16 @@ def zen_decision(screener: Screener) -> Callable[[Any], Any] | None:
                   {"id": "b", "sourceId": "checks", "targetId": "out", "type": "edge"}],
     }
     decision = zen.ZenEngine().create_decision(json.dumps(content))
-    return lambda proposal: decision.evaluate(proposal, {"trace": True})
+    engine = zen.ZenEngine({"loader": {"type": "static", "content": {"checks": content}}})
+
+    def single(proposal: Any) -> Any:
+        return decision.evaluate(proposal, {"trace": True})
+
+    def batch(proposals: list[Any]) -> Any:
+        return engine.evaluate_batch([{"key": "checks", "context": p} for p in proposals], {"trace": True})
+
+    single.batch = batch  # type: ignore[attr-defined]
+    return single
 
 
 def with_numbers(value: Any) -> Any:
@@ -188,13 +203,106 @@ def with_numbers(value: Any) -> Any:
     return value
 
 
+def measure_batches(name: str, call: Callable[[list[Any]], Any], inputs: Iterator[Any], seconds: float,
+                    prepare: Callable[[Any], Any], size: int = 100) -> dict[str, Any]:
+    """Throughput of a batch call (`size` inputs a call); latencies are per input, a batch's mean."""
+    call([prepare(next(inputs)) for _ in range(size)])
+    spent, done, per_item = 0, 0, []
+    while spent < seconds * 1e9:
+        batch = [prepare(next(inputs)) for _ in range(size)]
+        start = time.perf_counter_ns()
+        call(batch)
+        took = time.perf_counter_ns() - start
+        spent += took
+        done += size
+        per_item.append(took / size)
+    per_item.sort()
+    return {"name": name, "evaluations": done, "per_second": done / (spent / 1e9),
+            "p50_us": per_item[len(per_item) // 2] / 1000, "p99_us": per_item[int(len(per_item) * 0.99)] / 1000,
+            "mean_us": statistics.fmean(per_item) / 1000}
+
+
+def durable_facts(screener: Screener, inputs: Iterator[Any], count: int) -> list[dict[str, Any]]:
+    from zonecheck.engine.core.compiler import durable_fact
+    from zonecheck.engine.screener import validate
+
+    out = []
+    for item in itertools.islice(inputs, count):
+        model = validate(item)
+        facts = screener.facts.build(model, screener.pack.zones[model.zone], model.submitted_on)
+        out.append(durable_fact(screener.compiled, facts.values))
+    return out
+
+
+def sweep(base: Screener, examples: Path, counts: list[int], facts_per_pack: int) -> list[dict[str, Any]]:
+    """µs per rule against the pack's size: durable_rules alone and the full verdict."""
+    from bench.workload import synthetic_pack
+
+    rows = []
+    for count in counts:
+        screener = base if count == len(base.pack.rules) else Screener(synthetic_pack(base.pack, count))
+        facts = durable_facts(screener, iter_proposals(examples, 40 + count), facts_per_pack)
+        proposals = list(itertools.islice(iter_proposals(examples, 80 + count), max(20, facts_per_pack // 10)))
+        for fact in facts[:20]:
+            screener.runtime.fire(fact, checked=True)
+        start = time.perf_counter_ns()
+        for fact in facts:
+            screener.runtime.fire(fact, checked=True)
+        core_us = (time.perf_counter_ns() - start) / len(facts) / 1000
+        start = time.perf_counter_ns()
+        for proposal in proposals:
+            full.to_json_bytes(screener.screen(proposal))
+        full_us = (time.perf_counter_ns() - start) / len(proposals) / 1000
+        rows.append({"rules": count, "durable": len(screener.compiled.definition),
+                     "rulesets": len(screener.compiled.partitions) or 1, "core_us": core_us,
+                     "full_us": full_us, "refusals": screener.runtime.health()["discarded_states"]})
+    return rows
+
+
+def batch_throughput(examples: Path, count: int, workers: list[int]) -> list[dict[str, Any]]:
+    """`run_batch` over `count` distinct proposals read from a JSONL file, output to a file."""
+    import tempfile
+
+    from zonecheck.service.app.inputs import iter_items
+    from zonecheck.service.batch import pool
+
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "proposals.jsonl"
+        with source.open("w", encoding="utf-8") as handle:
+            for proposal in itertools.islice(iter_proposals(examples, 4242), count):
+                handle.write(json.dumps(proposal, ensure_ascii=False, default=str) + "\n")
+        outputs = {}
+        for n in workers:
+            out = Path(folder) / f"out-{n}.jsonl"
+            start, cpu = time.perf_counter(), os.times()
+            with out.open("wb") as handle:
+                pool.run_batch(iter_items(source), handle, workers=n, shard_dir=Path(folder))
+            took, spent = time.perf_counter() - start, os.times()
+            outputs[n] = out
+            cpu_s = sum(getattr(spent, f) - getattr(cpu, f) for f in ("user", "system", "children_user", "children_system"))
+            rows.append({"workers": n, "seconds": took, "per_second": count / took, "cpu_s": cpu_s,
+                         "bytes_per_verdict": out.stat().st_size / count, "load": os.getloadavg()[0]})
+        import re
+
+        stamp = re.compile(rb',"generated_at":"[^"]*"')
+        first = stamp.sub(b"", outputs[workers[0]].read_bytes())
+        for row in rows:
+            row["identical"] = stamp.sub(b"", outputs[row["workers"]].read_bytes()) == first
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=3.0, help="time per implementation")
     parser.add_argument("--memory-evaluations", type=int, default=20_000)
     parser.add_argument("--examples", type=Path, default=ROOT / "examples")
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
+    parser.add_argument("--sweep", type=int, nargs="*", default=[31, 100, 300, 1000], help="pack sizes")
+    parser.add_argument("--sweep-facts", type=int, default=400, help="facts per pack in the sweep")
+    parser.add_argument("--batch", type=int, default=20_000, help="proposals for the batch run (0: skip)")
     args = parser.parse_args()
+    all_cores = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
 
@@ -221,17 +329,25 @@ def main() -> None:
     def as_json(data: Any) -> Any:
         return Proposal.model_validate(data).model_dump(mode="json")
 
+    def to_fact(item: Any) -> dict[str, Any]:
+        return durable_facts(screener, iter([item]), 1)[0]
+
     results = [
         measure("zonecheck (durable_rules, full explained verdict as JSON)",
                 lambda r: full.to_json_bytes(screener.screen(r)), fresh(), args.seconds),
         measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh(), args.seconds),
+        measure("durable_rules alone (assert, act, retract; facts built beforehand)",
+                lambda f: screener.runtime.fire(f, checked=True), fresh(), args.seconds, prepare=to_fact),
         measure("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
                 fresh(), args.seconds, prepare=as_json),
     ]
     zen = zen_decision(screener)
     if zen is not None:
+        zen_input = lambda r: with_numbers(Proposal.model_validate(r))  # noqa: E731
         results.append(measure("zen-engine 2.x, trace on (one expression node)", zen, fresh(), args.seconds,
-                               prepare=lambda r: with_numbers(Proposal.model_validate(r))))
+                               prepare=zen_input))
+        results.append(measure_batches("zen-engine 2.x, trace on, `evaluate_batch` of 100", zen.batch,  # type: ignore[attr-defined]
+                                       fresh(), args.seconds, prepare=zen_input))
     breakdown = stages(screener, fresh(2), 3_000)
 
     memory_inputs = fresh(3)
@@ -243,6 +359,11 @@ def main() -> None:
         full.to_json_bytes(screener.screen(item))
     gc.collect()
     after = rss_mb()
+
+    swept = sweep(screener, args.examples, args.sweep, args.sweep_facts)
+    if all_cores:
+        os.sched_setaffinity(0, all_cores)  # batch: every core
+    batches = batch_throughput(args.examples, args.batch, [1, 2]) if args.batch else []
 
     base = results[0]["per_second"]
     lines = [
@@ -259,6 +380,28 @@ def main() -> None:
     for r in results:
         lines.append(f"| {r['name']} | {r['per_second']:,.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | "
                      f"{base / r['per_second']:.2f} |")
+    zen_single = next((r for r in results if r["name"].startswith("zen-engine") and "batch" not in r["name"]), None)
+    if zen_single:
+        lines += ["", f"Full verdict ÷ zen-engine with trace (single calls): {base / zen_single['per_second']:.2f}; "
+                      f"durable_rules alone ÷ zen-engine: {results[2]['per_second'] / zen_single['per_second']:.2f}; "
+                      f"full verdict p99 {results[0]['p99_us'] / 1000:.2f} ms."]
+    lines += ["", "Rule-count sweep (synthetic packs of distinct rules, bench/workload.py; one core):", "",
+              "| rules | durable rules | rulesets | durable_rules µs | µs per rule | full verdict µs | µs per rule | refusals |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines += [f"| {r['rules']} | {r['durable']} | {r['rulesets']} | {r['core_us']:.0f} | {r['core_us'] / r['rules']:.2f} | "
+              f"{r['full_us']:.0f} | {r['full_us'] / r['rules']:.1f} | {r['refusals']} |" for r in swept]
+    if batches:
+        lines += ["", f"Batch (`service.batch.run_batch`, {args.batch:,} distinct proposals from a JSONL file to a file, "
+                      f"{os.cpu_count()} cores):", "",
+                  "| workers | seconds | verdicts/s | ÷ 1 worker | CPU s (all processes) | on idle cores: workers × CPU(1) ÷ CPU(N) "
+                  "| load average | bytes per verdict | identical to 1 worker (but `generated_at`) |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+        lines += [f"| {b['workers']} | {b['seconds']:.1f} | {b['per_second']:,.0f} | "
+                  f"{b['per_second'] / batches[0]['per_second']:.2f} | {b['cpu_s']:.1f} | "
+                  f"{b['workers'] * batches[0]['cpu_s'] / b['cpu_s']:.2f} | {b['load']:.1f} | {b['bytes_per_verdict']:,.0f} | "
+                  f"{'yes' if b['identical'] else 'NO'} |" for b in batches]
+        lines += ["", "The last but two columns: what N workers would gain on otherwise idle cores, from the CPU time "
+                      "each run needed (wall-clock ratios on this shared machine depend on what else runs)."]
     total = sum(breakdown.values())
     lines += ["", "Where a full verdict's time goes (mean over 3,000 fresh proposals):", "",
               "| stage | µs | share |", "| --- | ---: | ---: |"]

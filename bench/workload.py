@@ -13,11 +13,14 @@ import random
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-CODES = ["1310", "2022", "2431", "2511", "2614", "2912", "3011", "3471", "3612", "3812", "3911", "4320", "38", "26"]
+if TYPE_CHECKING:
+    from zonecheck.engine.pack.model import Pack
+
+CODES = ["1311", "2022", "2431", "2511", "2614", "2912", "3011", "3471", "3612", "3812", "3911", "4320", "38", "26"]
 ZONES = ["demo-east", "longchang-neirong", "beihai-tieshan"]
 TOGGLES = {  # coded answers that vary between proposals, with the values they take
     ("environment", "eia_status"): ["approved", "approved", "approved", "under_review", "not_submitted"],
@@ -27,6 +30,9 @@ TOGGLES = {  # coded answers that vary between proposals, with the values they t
     ("land", "fee_relief"): ["none", "none", "none", "none", "subsidy"],
     ("project", "kind"): ["new", "new", "expansion", "renovation"],
 }
+
+
+KEPT = {"land_grade"}  # codes, not amounts: never scaled
 
 
 def _scale(value: Any, rng: random.Random) -> Any:
@@ -53,7 +59,7 @@ def iter_proposals(examples: Path, seed: int = 20261121) -> Iterator[dict[str, A
             for name in list(node):
                 if rng.random() < 0.05:
                     del node[name]  # a fact left out
-                else:
+                elif name not in KEPT:
                     node[name] = _scale(node[name], rng)
         for (section, name), choices in TOGGLES.items():
             if rng.random() < 0.3:
@@ -63,3 +69,37 @@ def iter_proposals(examples: Path, seed: int = 20261121) -> Iterator[dict[str, A
 
 def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str, Any]]:
     return list(itertools.islice(iter_proposals(examples, seed), count))
+
+
+# facts a synthetic rule's guard reads, and the scale of its threshold (every workload proposal exceeds it)
+GUARDS = ("land.site_area_m2", "investment.fixed_assets_wan", "land.floor_area_m2", "outputs.annual_output_wan")
+
+
+def synthetic_pack(base: Pack, count: int) -> Pack:
+    """A pack of `count` distinct rules: copies of the base pack's rules, copy n guarded by its own
+    threshold (`<fact> >= n / 100`, after the base rule's own conditions), so no two copies are alike and
+    the copies pile up on the same facts and tests, as a provincial pack over the national facts would. Where the guard holds (always, for the
+    workload's proposals), copy n must reach the status of its base rule."""
+    import dataclasses
+    import hashlib
+
+    from zonecheck.engine.pack.model import All, Leaf
+
+    rules = []
+    for n in range(count):
+        rule = base.rules[n % len(base.rules)]
+        guard = Leaf(path=GUARDS[n % len(GUARDS)], op="ge", operand=Decimal(n) / 100)
+        if rule.applies_when is None:
+            applies = guard
+        elif isinstance(rule.applies_when, All):
+            applies = All(children=(*rule.applies_when.children, guard))
+        else:
+            applies = All(children=(rule.applies_when, guard))
+        rules.append(dataclasses.replace(rule, id=f"{rule.id}~{n:04d}", applies_when=applies))
+    digest = hashlib.sha256(f"{base.hash}:{count}".encode()).hexdigest()
+    return dataclasses.replace(base, id=f"synthetic-{count}", rules=tuple(rules), hash=f"sha256:{digest}")
+
+
+def base_rule(rule_id: str) -> str:
+    """The base pack's rule a synthetic copy was made from."""
+    return rule_id.split("~", 1)[0]

@@ -29,8 +29,9 @@ ALLOWED: dict[str, set[str]] = {
     "zonecheck.service.present": {"zonecheck.engine"},
     "zonecheck.service.app": {"zonecheck.engine", "zonecheck.service.present"},
     "zonecheck.service.specs": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
+    "zonecheck.service.batch": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
     "zonecheck.service.cli": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app",
-                              "zonecheck.service.specs"},
+                              "zonecheck.service.specs", "zonecheck.service.batch"},
     "zonecheck.oracle": {"zonecheck.engine.contract"},
 }
 

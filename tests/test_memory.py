@@ -47,4 +47,7 @@ def test_twenty_thousand_screenings_keep_memory_flat() -> None:
     after = rss_mb()
     print(f"RSS {before:.1f} MB before, {after:.1f} MB after 20,000 screenings")
     assert after - before < 3, f"RSS grew from {before:.1f} MB to {after:.1f} MB"
-    # more than 1,024 live states would have raised MemoryError: every state was deleted
+    # more than 1,024 live states would have raised MemoryError: every state was deleted; and each
+    # ruleset kept its one reused state, none discarded after an error
+    health = screener.runtime.health()
+    assert health["live_states"] == health["rulesets"] and health["discarded_states"] == 0

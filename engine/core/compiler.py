@@ -1,4 +1,4 @@
-"""Compile a pack into one durable_rules ruleset.
+"""Compile a pack into durable_rules rulesets (one, or several when the core's limits demand).
 
 Three-valued logic in a two-valued engine: every condition C compiles to a pair of durable
 expressions, T(C) "C is certainly true" and F(C) "C is certainly false". A comparison on a missing
@@ -21,6 +21,10 @@ the per-rule cases catch a ruleset that fires too little.) Parameters and indica
 The fact is flat and its keys are short (`f0`, `f1`, ...; `Compiled.keys` maps each to its fact path):
 the core parses the fact once and copies it into every action it fires, and a flat fact with short
 keys costs it about a tenth less than the nested one with full paths.
+
+The durable rules are split into rulesets (`Compiled.partitions`, chosen here, at compile time) so that
+no fact can overflow the core's 64-entry stack and no node outgrows the core's tables
+(engine/core/partition.py): a pack of any size screens with zero refusals.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any
 from zonecheck.engine.contract.proposal import FACTS
 from zonecheck.engine.pack.model import All, Condition, Default, Leaf, Not, Pack, Rule
 from zonecheck.engine.contract.units import PLACES, scaled
+from zonecheck.engine.core.partition import partition
 
 Json = dict[str, Any]
 TYPE = {"type": "screening"}
@@ -39,6 +44,7 @@ ALWAYS = "always"
 _NEGATE = {"eq": "ne", "ne": "eq", "lt": "ge", "ge": "lt", "le": "gt", "gt": "le"}
 INT64 = 2**63 - 1
 MAX_BRANCHES = 256  # per durable rule; the core refuses rulesets far beyond this
+MAX_ENTRIES = 31  # expression entries per durable rule (the core's MAX_SEQUENCE_EXPRESSIONS is 32)
 _DURABLE = {"eq": "$eq", "ne": "$neq", "lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 
 
@@ -58,6 +64,8 @@ class Compiled:
     keys: dict[str, str]  # fact path (a list member as `path.member`) -> its key in the durable fact
     # (path, key, ((member, key), ...) for a list fact) per path the ruleset reads: how durable_fact fills the fact
     layout: tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...]
+    # the durable rules of each ruleset (each also gets the always-rule); () puts all in one ruleset
+    partitions: tuple[tuple[str, ...], ...] = ()
 
 
 def literal(value: object) -> object:
@@ -65,11 +73,20 @@ def literal(value: object) -> object:
 
 
 def _and(parts: list[Json]) -> Json:
-    return parts[0] if len(parts) == 1 else {"$and": parts}
+    return _join("$and", parts)
 
 
 def _or(parts: list[Json]) -> Json:
-    return parts[0] if len(parts) == 1 else {"$or": parts}
+    return _join("$or", parts)
+
+
+def _join(kind: str, parts: list[Json]) -> Json:
+    """One `$and`/`$or` over the parts, nested ones of the same kind flattened: the core allows 32
+    expression entries per rule and every `$and`/`$or` takes two."""
+    flat: list[Json] = []
+    for part in parts:
+        flat.extend(part[kind] if len(part) == 1 and kind in part else [part])
+    return flat[0] if len(flat) == 1 else {kind: flat}
 
 
 class _Compiler:
@@ -182,7 +199,9 @@ class _Compiler:
             if unknown:
                 out[f"{index}:u:{k + 1}"] = (_and([*applies, *earlier, unknown]), Outcome(index, "u"))
             earlier.append(self.condition(case.when, False, defaults))
-        if max((_branches(e) for e, o in out.values() if o.kind == "u"), default=0) > MAX_BRANCHES:
+        unknowns = [e for e, o in out.values() if o.kind == "u"]
+        if (max(map(_branches, unknowns), default=0) > MAX_BRANCHES
+                or max(map(_entries, unknowns), default=0) > MAX_ENTRIES):
             # too many ways to be unknown for the core (error 113): fire "satisfied" instead and
             # leave "undetermined" silent for this rule
             out = {name: entry for name, entry in out.items() if entry[1].kind != "u"}
@@ -193,11 +212,16 @@ class _Compiler:
         definition: dict[str, Json] = {ALWAYS: {"all": [{"m": TYPE}]}}
         outcomes: dict[str, Outcome] = {}
         silent: dict[int, str] = {}
+        groups: list[list[str]] = []
         for index, rule in enumerate(self.pack.rules):
             compiled = self.rule(index, rule)
+            groups.append(list(compiled))
             silent[index] = "undetermined" if any(o.kind == "s" for _, o in compiled.values()) else "satisfied"
             for name, (expression, outcome) in compiled.items():
-                condition = {"$and": [TYPE, expression]} if expression else TYPE
+                condition = _and([TYPE, expression]) if expression else TYPE
+                if _entries(condition) > MAX_ENTRIES:
+                    raise ValueError(f"{rule.where}: rule {rule.id} is too complex for durable_rules "
+                                     f"({_entries(condition)} expression entries, at most {MAX_ENTRIES})")
                 definition[name] = {"all": [{"m": condition}]}
                 outcomes[name] = outcome
         layout = []
@@ -220,6 +244,7 @@ class _Compiler:
             silent=silent,
             keys=dict(self.keys),
             layout=tuple(layout),
+            partitions=partition(definition, ALWAYS, groups),
         )
 
 
@@ -233,6 +258,17 @@ def _branches(expression: Json) -> int:
     if "$or" in expression:
         return sum(_branches(part) for part in expression["$or"])
     return 1
+
+
+def _entries(expression: Json) -> int:
+    """The core's expression entries for an expression: two per `$and`/`$or`, one per reference."""
+    (name, body), = expression.items() if expression else (("", None),)
+    if name in ("$and", "$or"):
+        return 2 + sum(_entries(part) for part in body)
+    if name.startswith("$"):
+        (_, value), = body.items()
+        return 1 if isinstance(value, dict) else 0
+    return 0
 
 
 def _holds(leaf: Leaf, value: object) -> bool:

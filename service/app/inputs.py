@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import json
 import os
@@ -56,6 +57,23 @@ class Item:
             return self.locate() if self.locate else {}
         except Exception:  # noqa: BLE001 - positions are a courtesy; the problem is reported without them
             return {}
+
+    def portable(self) -> "Item":
+        """This item in a form another process can receive (pickle): a locator that is a closure over a
+        parsed YAML node is replaced by the positions it gives (the batch pool sends items to workers)."""
+        if self.locate is None or isinstance(self.locate, (_Fixed, _TextLocator)):
+            return self
+        return dataclasses.replace(self, locate=_Fixed(self.positions()))
+
+
+@dataclasses.dataclass(frozen=True)
+class _Fixed:
+    """Positions worked out already."""
+
+    positions: Positions
+
+    def __call__(self) -> Positions:
+        return self.positions
 
 
 def _failed(origin: str, file: str | None, zh: str, en: str, line: int | None = None, column: int | None = None,
@@ -215,17 +233,24 @@ def _document_item(entry: tuple[int, yaml.Node | None, Exception | None], name: 
     return Item(origin, data=data, file=file, line=line, locate=locate)
 
 
-def _locate_text(text: str) -> Callable[[], Positions]:
+@dataclasses.dataclass(frozen=True)
+class _TextLocator:
     """Positions of a JSON text, found by reading it as YAML (JSON is YAML) only when a problem needs them."""
-    def locate() -> Positions:
+
+    text: str
+
+    def __call__(self) -> Positions:
         positions: Positions = {}
-        loader = Yaml12Loader(text)
+        loader = Yaml12Loader(self.text)
         try:
             _build(loader.get_single_node(), positions)
         finally:
             loader.dispose()
         return positions
-    return locate
+
+
+def _locate_text(text: str) -> Callable[[], Positions]:
+    return _TextLocator(text)
 
 
 # --- JSON ---------------------------------------------------------------------------------------
@@ -417,7 +442,7 @@ def _csv_rows(handle: IO[str], name: str, note: str | None) -> Iterator[Item]:
             yield _failed(origin, name, "单个申报超过 1 MB", "a single proposal is over 1 MB", start)
             continue
         data, positions = _nest(dict(zip(headers, cells)), start, columns)
-        yield Item(origin, data=data, file=name, line=start, locate=lambda p=positions: p, note=note)  # type: ignore[misc]
+        yield Item(origin, data=data, file=name, line=start, locate=_Fixed(positions), note=note)
 
 
 def read_csv(path: Path | str) -> Iterator[Item]:

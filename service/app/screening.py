@@ -17,6 +17,7 @@ from zonecheck.engine.contract.proposal import ProposalProblem
 from zonecheck.engine.explain.verdict import Verdict
 from zonecheck.engine.pack.locate import DEFAULT_PACK, rules_root
 from zonecheck.engine.screener import InvalidProposal, Screener
+from zonecheck.service.present import full
 
 
 @dataclass(frozen=True)
@@ -100,3 +101,14 @@ class Registry:
 
     def by_hash(self, pack_hash: str) -> Screener | None:
         return next((s for s in self._screeners.values() if s.pack.hash == pack_hash), None)
+
+
+def entry(outcome: Outcome, *, structured: bool = True, langs: tuple[str, ...] = ("zh", "en"),
+          note: str | None = None) -> dict[str, Any]:
+    """One input's JSON entry, as `screen` and `batch` write it: the structured verdict (or the full document
+    in `langs`) after its source, or its problems (reasons in the first of `langs`)."""
+    extra = {"input_note": note} if note else {}
+    if outcome.verdict is not None:
+        shown = outcome.verdict.structured if structured else full.of(outcome.verdict, langs)
+        return {"source": outcome.source, **extra, **shown}
+    return {"source": outcome.source, **extra, "valid": False, "problems": [p.as_dict(langs[0]) for p in outcome.problems]}

@@ -15,10 +15,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
-from collections import Counter
+from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -32,7 +33,7 @@ from rich.table import Table
 from rich.text import Text
 
 from zonecheck.engine.pack.loader import PackError
-from zonecheck.service.present import full, render
+from zonecheck.service.present import render
 from zonecheck.engine.pack.locate import rules_root
 from zonecheck.engine.explain.outcome import Decision
 from zonecheck.engine.screener import Screener
@@ -42,8 +43,9 @@ from zonecheck.service.app.screening import Outcome
 from zonecheck.service.present import rulebook as catalogue
 from zonecheck.service.app import fields as field_list
 from zonecheck.service.app.inputs import FORMATS, STDIN, Item, count_items, input_files, iter_items, read_document
-from zonecheck.service.app.output import OutputError, atomic_output
+from zonecheck.service.app.output import STDOUT, OutputError, atomic_output
 from zonecheck.service.cli.specs import specs_app
+from zonecheck.service.batch import pool
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and check rule packs.")
@@ -108,15 +110,8 @@ InputFormat = Annotated[Optional[str], typer.Option(
 
 def _entry(outcome: Outcome, detail: Detail = Detail.full, langs: tuple[str, ...] = ("zh", "en"),
            note: str | None = None) -> tuple[dict[str, Any], bool]:
-    """One input's JSON entry: its verdict (full or structured), or its problems (reasons in the user's
-    language, the first of `langs`)."""
-    extra = {"input_note": note} if note else {}
-    if outcome.verdict is not None:
-        if detail is Detail.structured:
-            return {"source": outcome.source, **extra, **outcome.verdict.structured}, True
-        return {"source": outcome.source, **extra, **full.of(outcome.verdict, langs)}, True
-    problems = [p.as_dict(langs[0]) for p in outcome.problems]
-    return {"source": outcome.source, **extra, "valid": False, "problems": problems}, False
+    """One input's JSON entry (the app's, shared with batch) and whether it is a verdict."""
+    return screening.entry(outcome, structured=detail is Detail.structured, langs=langs, note=note), outcome.ok
 
 
 _WORDS = {"zh": {"invalid": "无效", "value": "填写值", "allowed": "可填", "suggest": "是否应为", "skipped": "跳过"},
@@ -243,6 +238,7 @@ def batch(
     input_format: InputFormat = None,
     rules: RulesOption = None,
     pack: PackOption = "national",
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes (default: every core).")] = None,
 ) -> None:
     """批量筛查；无效的一份会报告，其余照常筛查 / screen many proposals; a bad one is reported, the others go on."""
     _check_format(input_format)
@@ -250,33 +246,37 @@ def batch(
         err.print(f"找不到输入 / no such input: {escape(source)}")
         raise typer.Exit(2)
     screener = _screener(rules, pack)
-    day = as_of.date() if as_of else None
     langs = _langs(lang, "zh,en")
-    decisions: Counter[str] = Counter()
-    invalid: list[dict[str, Any]] = []
+    options = pool.Options(rules=rules, pack=pack, zone=zone, as_of=as_of.date() if as_of else None,
+                           structured=detail is Detail.structured, langs=langs)
     notes: set[str] = set()
+
+    def readable() -> Iterator[Item]:  # what is not a proposal file is reported here, not screened
+        for item in iter_items(source, input_format):
+            if item.skipped:
+                _skip(item, langs[0])
+                continue
+            if item.note and item.note not in notes:
+                notes.add(item.note)
+                err.print(f"[yellow]注意 note[/yellow] {escape(str(item.file))}: {escape(item.note)}")
+            yield item
+
+    to_stdout = out == STDOUT
+    summary_path = f"{out}.summary.csv"
     columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
         with atomic_output(out, input_files(source)) as handle, \
-                Progress(*columns, console=err, transient=False, disable=out == "-" and not err.is_terminal) as progress:
+                (contextlib.nullcontext(None) if to_stdout else atomic_output(summary_path, input_files(source))) as summary, \
+                Progress(*columns, console=err, transient=False, disable=to_stdout and not err.is_terminal) as progress:
             task = progress.add_task("screening", total=count_items(source))
-            for item in iter_items(source, input_format):
-                if item.skipped:
-                    _skip(item, langs[0])
-                    continue
-                if item.note and item.note not in notes:
-                    notes.add(item.note)
-                    err.print(f"[yellow]注意 note[/yellow] {escape(str(item.file))}: {escape(item.note)}")
-                entry, ok = _screen_item(screener, item, zone, day, detail, langs)
-                if ok:
-                    decisions[entry["decision"]] += 1
-                else:
-                    invalid.append(entry)
-                handle.write(orjson.dumps(entry) + b"\n")
-                progress.advance(task)
+            # the summary is renamed into place just before the results: both appear whole, or neither changes
+            tally = pool.run_batch(readable(), handle, summary=summary, workers=workers, options=options,
+                                   screener=screener, shard_dir=None if to_stdout else Path(out).resolve().parent,
+                                   progress=lambda done: progress.advance(task, done))
     except OutputError as error:
         err.print(f"[red]输出错误 output error[/red] {escape(error.text(langs[0]))}")
         raise typer.Exit(2) from None
+    decisions, invalid = tally.decisions, tally.invalid
     table = Table(title=f"zonecheck batch: {escape(source)}")
     table.add_column("decision")
     table.add_column("count", justify="right")
@@ -286,7 +286,8 @@ def batch(
     err.print(table)
     for entry in invalid:
         _report_invalid(entry, langs[0])
-    err.print(f"results written to {escape(out)}")
+    if not to_stdout:
+        err.print(f"results written to {escape(out)} (summary: {escape(summary_path)})")
     raise typer.Exit(1 if invalid else 0)
 
 

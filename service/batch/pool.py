@@ -1,0 +1,238 @@
+"""Screen many proposals on N processes and write the results in input order.
+
+The parent reads the inputs as the work goes and hands contiguous chunks to N-1 pool workers, each of
+which compiled the pack once (the pool's initializer); it screens a chunk itself whenever the pool has
+enough queued. Every chunk is screened with the one screening function and its result lines go to its
+own shard file; workers return only counts and summary rows. The parent copies each shard into the
+caller's binary writer as soon as its turn in input order comes: verdict bytes cross no process
+boundary and are never re-encoded. With one worker everything is screened here through the same chunk
+function, so `workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
+"""
+from __future__ import annotations
+
+import csv
+import ctypes
+import datetime as dt
+import io
+import itertools
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+
+import orjson
+
+from zonecheck.engine.contract.proposal import label_for
+from zonecheck.engine.pack.locate import DEFAULT_PACK
+from zonecheck.service.app import screening
+from zonecheck.service.app.inputs import Item
+from zonecheck.service.app.screening import Outcome
+from zonecheck.service.present.catalogue import DECISIONS
+
+CHUNK_MAX = 200  # items per chunk: small enough for a lively progress bar, large enough to amortise
+SUMMARY_HEADER = ("申报编号 reference", "结论 decision", "违反的规则 violated rules",
+                  "需补充的材料 facts to supply", "需人工核查 checks for a person")
+
+
+class Writer(Protocol):
+    def write(self, data: bytes, /) -> Any: ...
+
+
+@dataclass
+class Tally:
+    """What a batch found: decisions counted, the entries of invalid inputs (in input order)."""
+
+    screened: int = 0
+    decisions: Counter[str] = field(default_factory=Counter)
+    invalid: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Options:
+    rules: Path | None = None
+    pack: str = DEFAULT_PACK
+    zone: str | None = None
+    as_of: dt.date | None = None
+    structured: bool = True  # the structured verdict (schema 2.0), else the full document in `langs`
+    langs: tuple[str, ...] = ("zh", "en")
+
+
+def result_line(outcome: Outcome, options: Options, note: str | None = None) -> bytes:
+    """One input's JSON line: its verdict with its source, or its problems. The one place lines are made."""
+    return orjson.dumps(screening.entry(outcome, structured=options.structured, langs=options.langs, note=note)) + b"\n"
+
+
+def summary_row(outcome: Outcome) -> tuple[str, ...]:
+    """One input's row of the summary CSV."""
+    if outcome.verdict is None:
+        problems = "; ".join(f"{p.path}: {p.reason}" if p.path else p.reason for p in outcome.problems)
+        return (outcome.source, "无效 invalid", "", "", problems)
+    verdict = outcome.verdict.structured
+    violated = [f.rule.id for f in outcome.verdict.findings if f.status == "violated"]
+    to_review = dict.fromkeys(r["rule_id"] for r in verdict["to_review"])
+    return (verdict["reference"], f"{DECISIONS[verdict['decision']]['zh']} {verdict['decision']}",
+            "; ".join(violated), "; ".join(label_for(p) for p in verdict["to_supply"]), "; ".join(to_review))
+
+
+def _screen_chunk(screener: Any, items: list[Item], options: Options, out: BinaryIO) -> tuple[Tally, list[tuple[str, ...]]]:
+    tally = Tally()
+    rows = []
+    for item in items:
+        outcome = screening.screen(screener, item.data, source=item.origin, zone=options.zone, as_of=options.as_of,
+                                   read_error=item.problems or item.error, file=item.file, locate=item.positions)
+        out.write(result_line(outcome, options, item.note))
+        rows.append(summary_row(outcome))
+        tally.screened += 1
+        if outcome.verdict is not None:
+            tally.decisions[outcome.verdict.decision] += 1
+        else:
+            tally.invalid.append(screening.entry(outcome, langs=options.langs, note=item.note))
+    return tally, rows
+
+
+_worker_screener: Any = None  # the compiled pack of this worker process
+
+
+def _die_with_parent() -> None:
+    """A worker whose parent was killed (SIGKILL: nothing runs in the parent) is killed too, rather than
+    left holding the parent's standard error open (Linux; elsewhere the worker ends at its next task)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _init_worker(options: Options) -> None:
+    global _worker_screener
+    _die_with_parent()
+    # Ctrl-C reaches the whole process group: the parent decides, and stops the workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_screener = screening.Registry().get(options.rules, options.pack)
+
+
+def _worker_chunk(index: int, items: list[Item], options: Options, shard: str) -> tuple[int, Tally, list[tuple[str, ...]]]:
+    with open(shard, "wb") as out:
+        tally, rows = _screen_chunk(_worker_screener, items, options, out)
+    return index, tally, rows
+
+
+def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    stream = iter(items)
+    while chunk := list(itertools.islice(stream, size)):
+        yield chunk
+
+
+def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = None, workers: int | None = None,
+              options: Options = Options(), screener: Any = None, shard_dir: Path | None = None,
+              progress: Callable[[int], None] | None = None) -> Tally:
+    """Screen every item and write one JSON line per item to `out`, in input order; a summary CSV (UTF-8
+    with BOM, a spreadsheet opens it in Chinese) to `summary` if given. `workers` screening processes
+    (default: the machine's cores): this one and `workers - 1` in a pool; shard files go in a temporary folder under `shard_dir` (default: the system's).
+    `progress(n)` is called as n more items are done; `screener` serves this process (else one is compiled).
+    Inputs are read as the workers go, a few chunks ahead of them."""
+    workers = max(1, workers or os.cpu_count() or 1)
+    chunks = _chunked(items, CHUNK_MAX)
+    head = list(itertools.islice(chunks, 2 if workers > 1 else 1))
+    tally = Tally()
+    rows: list[tuple[str, ...]] = []
+    own = screener or screening.Registry().get(options.rules, options.pack)
+    if len(head) < 2:  # one worker, or everything fits in one chunk: screen here
+        for chunk in itertools.chain(head, chunks):
+            part, part_rows = _screen_chunk(own, chunk, options, out)  # type: ignore[arg-type]
+            _add(tally, part, rows, part_rows, progress)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix=".zonecheck-shards-", dir=shard_dir))
+        try:
+            _run_pool(itertools.chain(head, chunks), folder, workers, options, out, tally, rows, progress, own)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    if summary is not None:
+        summary.write(summary_csv(rows))
+    return tally
+
+
+def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options: Options, out: Writer,
+              tally: Tally, rows: list[tuple[str, ...]], progress: Callable[[int], None] | None,
+              own: Any) -> None:
+    """N screening processes: N-1 pool workers and this one, which takes a chunk itself whenever the
+    pool has enough queued (it is compiled already, and would otherwise wait while the workers start)."""
+    # spawn: the parent may hold threads (a progress bar) and the core's state, neither safe to fork
+    context = multiprocessing.get_context("spawn")
+    done: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
+    written = 0  # chunks stitched into `out` so far, in input order
+    queued = 2 * (workers - 1)  # chunks kept waiting for the pool
+
+    def harvest(pending: set[Future[Any]], block: bool) -> set[Future[Any]]:
+        nonlocal written
+        if pending:
+            finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                index, part, part_rows = future.result()
+                done[index] = (part, part_rows)
+                if progress:
+                    progress(part.screened)
+        while written in done:  # stitch every shard whose turn has come
+            part, part_rows = done.pop(written)
+            shard = _shard(folder, written)
+            with open(shard, "rb") as handle:
+                while block_bytes := handle.read(1 << 20):
+                    out.write(block_bytes)
+            os.unlink(shard)
+            _add(tally, part, rows, part_rows, None)
+            written += 1
+        return pending
+
+    executor = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker, initargs=(options,))
+    try:
+        pending: set[Future[Any]] = set()
+        for index, chunk in enumerate(chunks):
+            shard = _shard(folder, index)
+            if len(pending) < queued:
+                pending.add(executor.submit(_worker_chunk, index, [item.portable() for item in chunk], options, shard))
+            else:
+                with open(shard, "wb") as handle:
+                    part, part_rows = _screen_chunk(own, chunk, options, handle)
+                done[index] = (part, part_rows)
+                if progress:
+                    progress(part.screened)
+            pending = harvest(pending, block=False)
+        while pending:
+            pending = harvest(pending, block=True)
+        harvest(pending, block=False)
+    except BaseException:  # a signal, a write error: stop the workers now rather than finish their queue
+        processes = list((getattr(executor, "_processes", None) or {}).values())  # no public way to stop them
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        raise
+    executor.shutdown(wait=True)
+
+
+def _shard(folder: Path, index: int) -> str:
+    return str(folder / f"{index:06d}.jsonl")
+
+
+def _add(tally: Tally, part: Tally, rows: list[tuple[str, ...]], part_rows: list[tuple[str, ...]],
+         progress: Callable[[int], None] | None) -> None:
+    tally.screened += part.screened
+    tally.decisions.update(part.decisions)
+    tally.invalid += part.invalid
+    rows += part_rows
+    if progress:
+        progress(part.screened)
+
+
+def summary_csv(rows: list[tuple[str, ...]]) -> bytes:
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(SUMMARY_HEADER)
+    writer.writerows(rows)
+    return text.getvalue().encode("utf-8-sig")

@@ -1,0 +1,96 @@
+"""Batch on every core: shards stitched in input order, the same bytes as one worker, the summary CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+import re
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from zonecheck.service.app.inputs import Item
+from zonecheck.service.batch import pool
+from zonecheck.service.cli.main import app
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.workload import iter_proposals  # noqa: E402
+
+STAMP = re.compile(rb',"generated_at":"[^"]*"')
+
+
+def items(count: int) -> list[Item]:
+    found = [Item(f"in.jsonl:{n + 1}", data=p)
+             for n, p in enumerate(itertools.islice(iter_proposals(ROOT / "examples", 5), count))]
+    found[3] = Item("in.jsonl:4", error="not valid JSON: Expecting value")
+    found[7].data["land"]["site_area_m2"] = "-5"  # invalid
+    return found
+
+
+def test_two_workers_write_the_same_bytes_as_one_in_input_order(tmp_path: Path) -> None:
+    batch = items(420)
+    one, two = io.BytesIO(), io.BytesIO()
+    summary_one, summary_two = io.BytesIO(), io.BytesIO()
+    counted: list[int] = []
+    tally_one = pool.run_batch(batch, one, summary=summary_one, workers=1)
+    tally_two = pool.run_batch(batch, two, summary=summary_two, workers=2, shard_dir=tmp_path,
+                               progress=counted.append)
+    assert STAMP.sub(b"", one.getvalue()) == STAMP.sub(b"", two.getvalue())
+    assert one.getvalue().count(b"generated_at") == 418
+    lines = two.getvalue().splitlines()
+    assert [json.loads(line)["source"] for line in lines] == [i.origin for i in batch]
+    assert sum(counted) == 420 and len(counted) > 2  # progress counted across workers, chunk by chunk
+    assert tally_one.decisions == tally_two.decisions and len(tally_two.invalid) == 2
+    assert summary_one.getvalue() == summary_two.getvalue()
+    assert list(tmp_path.iterdir()) == []  # the shards are gone
+
+
+def test_summary_csv_opens_in_chinese_with_one_row_per_input() -> None:
+    out, summary = io.BytesIO(), io.BytesIO()
+    pool.run_batch(items(12), out, summary=summary, workers=1)
+    data = summary.getvalue()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == list(pool.SUMMARY_HEADER) and len(rows) == 13
+    decided = {json.loads(line)["reference"]: json.loads(line) for line in out.getvalue().splitlines()
+               if b'"valid":false' not in line}
+    for row in rows[1:]:
+        if row[0] in decided:
+            verdict = decided[row[0]]
+            assert row[1].endswith(verdict["decision"])
+            violated = [f["rule_id"] for f in verdict["findings"] if f["status"] == "violated"]
+            assert row[2] == "; ".join(violated)
+    assert rows[4][1] == "无效 invalid" and "not valid JSON" in rows[4][4]
+
+
+def test_cli_batch_with_workers_writes_results_and_summary(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for proposal in itertools.islice(iter_proposals(ROOT / "examples", 6), 300):
+            handle.write(json.dumps(proposal, ensure_ascii=False, default=str) + "\n")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["batch", str(source), "--out", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_bytes().splitlines()) == 300
+    summary = tmp_path / "out.jsonl.summary.csv"
+    assert len(summary.read_text(encoding="utf-8-sig").splitlines()) == 301
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl", "out.jsonl.summary.csv"]
+    single = tmp_path / "single.jsonl"
+    assert CliRunner().invoke(app, ["batch", str(source), "--out", str(single), "--workers", "1"]).exit_code == 0
+    assert STAMP.sub(b"", single.read_bytes()) == STAMP.sub(b"", out.read_bytes())
+
+
+def test_cli_batch_to_standard_output_writes_no_summary(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for proposal in itertools.islice(iter_proposals(ROOT / "examples", 8), 3):
+            handle.write(json.dumps(proposal, ensure_ascii=False, default=str) + "\n")
+    result = CliRunner().invoke(app, ["batch", str(source), "--out", "-", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [line["source"] for line in lines] == [f"{source}:{n}" for n in (1, 2, 3)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
