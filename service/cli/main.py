@@ -27,10 +27,12 @@ from zonecheck.service.app.screening import Outcome
 
 from zonecheck.service.present import rulebook as catalogue
 from zonecheck.service.app.inputs import Item, count_items, iter_items, read_document
+from zonecheck.service.cli import serve as service_commands
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and check rule packs.")
 app.add_typer(rules_app, name="rules")
+service_commands.register(app)  # serve, db, keys, audit: the HTTP service (the `service` extra)
 err = Console(stderr=True)
 
 
