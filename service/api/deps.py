@@ -25,6 +25,7 @@ class State:
     database: Database
     screener: Screener
     snapshots: list[Snapshot] = field(default_factory=list)
+    stored: set[str] = field(default_factory=set)  # snapshot hashes known to be in the database
 
 
 def state(request: Request) -> State:

@@ -82,10 +82,12 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
                        document=verdict.document, project_code=project_code,
                        industry_code=str(data["project"]["industry_code"]))
     try:
-        row, created = records.create(current.database, new, current.snapshots, scoped)
+        pending = [snap for snap in current.snapshots if snap.hash not in current.stored]
+        row, created = records.create(current.database, new, pending, scoped)
     except IdempotencyConflict:
         raise Problem("idempotency-conflict") from None
     if created:
+        current.stored.update((row.pack_hash, verdict.document["zone"]["hash"]))
         metrics.SCREENINGS.labels(row.decision).inc()
     headers = {"Location": f"/v1/screenings/{row.id}"}
     if not created:
