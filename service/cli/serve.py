@@ -29,25 +29,24 @@ def _require_extra(url: str | None = None) -> None:
     missing = [name for name in needed if importlib.util.find_spec(name) is None]  # found, not imported:
     # prometheus_client picks its multi-process mode when first imported, after `serve` has set it up
     if missing:
-        err.print(f"[red]the HTTP service needs the `service` extra[/red] (missing: {', '.join(missing)}): "
-                  f"{EXTRA_HINT}")
+        err.print(f"the HTTP service needs the `service` extra (missing: {', '.join(missing)}): {EXTRA_HINT}",
+                  markup=False, highlight=False, style="red")
         raise typer.Exit(2)
 
 
 def _database():  # type: ignore[no-untyped-def]
+    _require_extra(os.environ.get("ZONECHECK_DATABASE_URL"))
     from zonecheck.service.store.db import Database, database_url
 
-    url = database_url()
-    _require_extra(url)
-    return Database(url)
+    return Database(database_url())
 
 
 def _upgrade() -> str:
+    _require_extra(os.environ.get("ZONECHECK_DATABASE_URL"))
     from zonecheck.service.store.db import database_url
+    from zonecheck.service.store.migrate import upgrade
 
     url = database_url()
-    _require_extra(url)
-    from zonecheck.service.store.migrate import upgrade
 
     try:
         return upgrade(url)
@@ -167,9 +166,10 @@ def keys_revoke(key_id: str) -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the audit chain and every record it vouches for; exit 1 naming the first bad entry."""
+    database = _database()
     from zonecheck.service.store import audit
 
-    report = audit.verify(_database())
+    report = audit.verify(database)
     for problem in report.problems:
         err.print(f"[red]audit chain broken[/red] {problem}")
     if not report.ok:
@@ -180,9 +180,10 @@ def audit_verify() -> None:
 @audit_app.command("head")
 def audit_head() -> None:
     """Print the entry count and head hash, for an outside notary."""
+    database = _database()
     from zonecheck.service.store import audit
 
-    count, head = audit.head_of(_database())
+    count, head = audit.head_of(database)
     typer.echo(f"{count} {head}")
 
 
