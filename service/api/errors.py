@@ -106,7 +106,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> Response:
         kind = {404: "not-found", 405: "method-not-allowed", 413: "too-large"}.get(error.status_code, "invalid-request")
-        return respond(request, Problem(kind, status=error.status_code, headers=dict(error.headers or {})))
+        status = 422 if kind == "invalid-request" else error.status_code  # a body that is not JSON, say
+        detail = error.detail if isinstance(error.detail, str) and status == 422 else None
+        return respond(request, Problem(kind, detail, status=status, headers=dict(error.headers or {})))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
