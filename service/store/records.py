@@ -56,7 +56,8 @@ def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
     """Store a screening (and the pack versions it used, if new). Returns (row, created); with an
     Idempotency-Key (key, body digest) already used by this client, the earlier row and False."""
     doc = new.document
-    with database.writing() as session:
+
+    def work(session: Session) -> tuple[Screening, bool]:
         if idempotency is not None:
             earlier = _replay(session, new.client_key_id, idempotency[0], idempotency[1])
             if earlier is not None:
@@ -78,7 +79,9 @@ def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
             session.add(IdempotencyKey(client_key_id=new.client_key_id, key=idempotency[0],
                                        body_digest=idempotency[1], screening_id=row.id))
         append(session, "screening.created", row.id, new.client_key_id, screening_facts(row))
-    return row, True
+        return row, True
+
+    return database.write(work)
 
 
 def get(database: Database, screening_id: str) -> Screening | None:
@@ -152,11 +155,13 @@ def decisions(database: Database, screening_id: str) -> list[OfficerDecision]:
 
 def add_decision(database: Database, screening_id: str, *, outcome: str, decision: str, reason: str,
                  officer: str, client_key_id: str) -> OfficerDecision:
-    with database.writing() as session:
+    def work(session: Session) -> OfficerDecision:
         row = OfficerDecision(id=new_id("dec_"), screening_id=screening_id, outcome=outcome, decision=decision,
                               reason=reason, officer=officer, client_key_id=client_key_id,
                               created_at=dt.datetime.now(dt.timezone.utc))
         session.add(row)
         session.flush()
         append(session, "decision.recorded", row.id, client_key_id, decision_facts(row))
-    return row
+        return row
+
+    return database.write(work)
