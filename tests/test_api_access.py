@@ -41,11 +41,12 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     server.stop()
 
 
-def _count(world: dict[str, object]) -> tuple[int, int]:
+def _count(world: dict[str, object]) -> tuple[int, ...]:
+    """What a refused request must leave as it was: the screenings, the decisions on the two records."""
     auditor = world["clients"]["auditor-all"]  # type: ignore[index]
     items = auditor.get("/v1/screenings", params={"limit": 200}).json()["items"]
-    decisions = sum(len(auditor.get(f"/v1/screenings/{i['id']}").json()["officer_decisions"]) for i in items)
-    return len(items), decisions
+    decisions = [len(auditor.get(f"/v1/screenings/{world[z]}").json()["officer_decisions"]) for z in ("east", "long")]
+    return len(items), *decisions
 
 
 # route -> caller -> expected status; {east}/{long} are the two records' ids

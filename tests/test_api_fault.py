@@ -63,3 +63,29 @@ def test_sigkill_under_load_loses_no_answered_screening(kind: str, tmp_path: Any
         assert audit.returncode == 0, audit.stderr
     finally:
         server.stop()
+
+
+def test_postgresql_database_trouble_is_503_never_500(tmp_path: Any) -> None:
+    url = new_database("postgresql", tmp_path)
+    server = Server(url, tmp_path).start()
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/postgres"
+    try:
+        key = server.key("screener")
+        with psycopg.connect(admin, autocommit=True) as connection:  # the database goes away under the server
+            connection.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        with server.client(key) as http:
+            body = orjson.dumps({**BASE, "reference": "DOWN-1"})
+            for answer in (http.post("/v1/screenings", content=body), http.get("/v1/screenings"), http.get("/readyz")):
+                assert answer.status_code == 503, answer.text
+                assert answer.headers["content-type"] == "application/problem+json"
+            assert http.get("/healthz").status_code == 200
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        with server.client(key) as http:
+            assert http.post("/v1/screenings", content=body).status_code == 201
+    finally:
+        server.stop()
