@@ -16,8 +16,8 @@ import yaml
 from api_support import ROOT, Server, new_database
 
 BASE = yaml.safe_load((ROOT / "examples" / "conditional-ev-drive.yaml").read_text(encoding="utf-8"))
-CLIENTS, LIMIT = 8, 400  # bounded: at most LIMIT requests, the kill comes after KILL_AFTER answers
-KILL_AFTER = 60
+CLIENTS, LIMIT = 8, 300  # bounded: at most LIMIT requests, the kill comes after KILL_AFTER answers
+KILL_AFTER = 40
 
 
 @pytest.mark.slow
