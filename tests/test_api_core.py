@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from api_support import ROOT, Server, new_database
 from test_rule_cases import CASES, as_of, build
 from zonecheck.engine.screener import Screener
+from zonecheck.service.present import full
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 
@@ -58,7 +59,8 @@ def without_time(verdict: dict[str, Any]) -> dict[str, Any]:
 
 
 def expected(engine: Screener, data: Any, day: dt.date | None = None) -> dict[str, Any]:
-    return orjson.loads(engine.screen(data, as_of=day, timestamp=False).to_json_bytes())
+    """The CLI's full document (`full.to_json_bytes`, both languages), as the service renders it."""
+    return orjson.loads(full.to_json_bytes(engine.screen(data, as_of=day, timestamp=False)))
 
 
 def test_examples_over_http_give_the_engines_verdicts(api: httpx.Client, engine: Screener) -> None:
@@ -185,6 +187,7 @@ def test_a_bad_proposal_gets_every_field_and_stores_nothing(api: httpx.Client) -
     data["project"]["industry_code"] = "38x"
     data["land"]["site_area_m2"] = -5
     data.pop("reference")
+    reasons: dict[str, list[str]] = {}
     for accept, title in (("zh-CN", "申报材料有误"), ("en", "The proposal is not valid")):
         answer = api.post("/v1/screenings", content=orjson.dumps(data), headers={"Accept-Language": accept})
         assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
@@ -194,6 +197,10 @@ def test_a_bad_proposal_gets_every_field_and_stores_nothing(api: httpx.Client) -
         assert {"reference", "project.industry_code", "land.site_area_m2"} <= paths
         assert all(e["label"] and e["reason"] for e in problem["errors"])
         assert any(e["label"] == "项目编号" for e in problem["errors"])
+        area = next(e for e in problem["errors"] if e["path"] == "land.site_area_m2")
+        assert area["value"] == -5 and {"allowed", "suggestion", "line", "column"} <= set(area)
+        reasons[accept] = [e["reason"] for e in problem["errors"]]
+    assert reasons["zh-CN"] != reasons["en"]  # each in the request's language
     for junk in (b"{", b"[1, 2]", b"null", "名称".encode(), b'{"zone": 5}'):
         answer = api.post("/v1/screenings", content=junk)
         assert answer.status_code == 422, junk
@@ -233,6 +240,10 @@ def test_catalogue_routes(api: httpx.Client) -> None:
     assert [p["current"] for p in packs] == [True] and packs[0]["files"] > 0
     assert api.get("/v1/schemas/proposal").json()["title"] == "Proposal"
     assert "decision" in api.get("/v1/schemas/verdict").json()["required"]
+    for detail, name in (("full", "verdict-full"), ("structured", "verdict-structured")):
+        published = json.loads((ROOT / "docs" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        assert api.get("/v1/schemas/verdict", params={"detail": detail}).json() == published
+    assert "needs_review" in api.get("/v1/schemas/verdict").json()["properties"]["decision"]["enum"]
 
 
 def test_access_log_is_json_lines_with_the_request_id(server: Server, api: httpx.Client) -> None:
@@ -285,15 +296,26 @@ def test_restart_loses_nothing_and_a_newer_pack_never_changes_a_stored_verdict(s
     reports = {fmt: api.get(f"/v1/screenings/{victim}/report", params={"format": fmt, "lang": "en"}).content
                for fmt in ("html", "markdown", "text")}
     old_hash = api.get("/v1/packs").json()[0]["hash"]
-    pack_file = server.folder / "rules" / "national" / "pack.yaml"
-    pack_file.write_text(pack_file.read_text(encoding="utf-8").replace("version: ", "version: 9", 1), encoding="utf-8")
+    text_zh = api.get(f"/v1/screenings/{victim}/report", params={"format": "text", "lang": "zh"}).content
+    rules = server.folder / "rules"
+    changes = [(rules / "national" / "pack.yaml", "version: ", "version: 9"),  # a new pack version, and
+               (rules / "national" / "rules" / "intensity.yaml",  # a title every verdict and report shows
+                "en: Plot ratio at or above the control value", "en: Plot ratio CHANGED"),
+               *[(zone, "name: {zh: ", "name: {zh: 改名") for zone in sorted((rules / "zones").glob("*.yaml"))]]
+    for path, old, new in changes:
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
     server.restart()
     assert api.get("/v1/screenings", params={"limit": 200}).json()["items"] == items
     assert api.get(f"/v1/screenings/{victim}").content == before
     for fmt, content in reports.items():
         assert api.get(f"/v1/screenings/{victim}/report", params={"format": fmt, "lang": "en"}).content == content
+    reread = api.get(f"/v1/screenings/{victim}/report", params={"format": "text", "lang": "zh"}).content
+    assert reread == text_zh
     newer = api.post("/v1/screenings", content=body_of(EXAMPLES[0])).json()
     assert newer["pack"]["hash"] != old_hash and newer["pack"]["version"].startswith("9")
+    assert newer["verdict"]["zone"]["name"]["zh"].startswith("改名")  # the changes are live for new screenings
+    assert any(f["title"]["en"] == "Plot ratio CHANGED" for f in newer["verdict"]["findings"])
+    assert b"CHANGED" not in api.get(f"/v1/screenings/{victim}").content
     packs = {p["hash"]: p for p in api.get("/v1/packs").json()}
     assert packs[old_hash]["current"] is False and packs[old_hash]["files"] > 0
     assert packs[newer["pack"]["hash"]]["current"] is True

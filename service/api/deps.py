@@ -14,7 +14,7 @@ from zonecheck.service.api.settings import MAX_BODY, Settings
 from zonecheck.service.store import keys
 from zonecheck.service.store.db import Database
 from zonecheck.service.store.keys import Principal
-from zonecheck.service.store.packs import Snapshot
+from zonecheck.service.store.packs import Shelf, Snapshot
 
 DEV = Principal("insecure-dev", "dev", None)  # `serve --insecure-dev`: every role, every zone
 
@@ -25,7 +25,12 @@ class State:
     database: Database
     screener: Screener
     snapshots: list[Snapshot] = field(default_factory=list)
+    shelf: Shelf = field(init=False)  # the pack each stored verdict names, for rendering it
     stored: set[str] = field(default_factory=set)  # snapshot hashes known to be in the database
+
+
+    def __post_init__(self) -> None:
+        self.shelf = Shelf(self.database, self.screener.pack)
 
 
 def state(request: Request) -> State:

@@ -6,7 +6,7 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Decision = Literal["approved", "conditional", "incomplete", "revise", "rejected"]
+Decision = Literal["approved", "conditional", "incomplete", "needs_review", "revise", "rejected"]
 
 
 class Strict(BaseModel):
@@ -69,9 +69,17 @@ class Evaluation(BaseModel):
 
 
 class FieldProblem(BaseModel):
+    """One bad field: where, its Chinese label, why (in the request's language), and what would do."""
+
     path: str
     label: str
     reason: str
+    value: Any = None
+    allowed: Any = None
+    suggestion: Optional[str] = None
+    file: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
 
 
 class ProblemDetails(BaseModel):

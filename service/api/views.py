@@ -4,44 +4,49 @@ new renderer or a structured verdict view is a change of one line each."""
 
 from __future__ import annotations
 
-import html
+import functools
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from zonecheck.engine.explain.verdict import Verdict
 from zonecheck.engine.pack.model import Pack, Rule
-from zonecheck.service.present import render, rulebook
+from zonecheck.service.present import full, render, rulebook
 
 REPORT_MEDIA = {"html": "text/html; charset=utf-8", "markdown": "text/markdown; charset=utf-8",
                 "text": "text/plain; charset=utf-8"}
+INSECURE_BANNER = ("<p role=alert style=\"background:#b00;color:#fff;padding:.5em 1em;font-weight:bold\">"
+                   "insecure-dev: no API keys are checked; development only.</p>")
+DOCS = Path(__file__).resolve().parents[2] / "docs"  # the published schemas (docs/verdict.md)
 
 
 def stored_verdict(verdict: Verdict) -> bytes:
-    """What the store keeps and the audit chain vouches for: the verdict's JSON bytes as answered."""
-    return verdict.to_json_bytes()
+    """What the store keeps and the audit chain vouches for: the structured verdict's bytes (schema 2.0)."""
+    return verdict.structured_json()
 
 
-def verdict_view(stored: bytes, langs: tuple[str, ...]) -> orjson.Fragment:
-    """The verdict as a response carries it, embedded without re-encoding. The document holds both
-    languages in the same structure whatever `langs` asks; the languages shape reports and problems."""
-    return orjson.Fragment(stored)
+def document_view(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...]) -> orjson.Fragment:
+    """The verdict as a response carries it: the full document (schema 1.x) in the request's languages,
+    rendered from the structured verdict and the pack it names (the same structure whatever `langs`)."""
+    return orjson.Fragment(orjson.dumps(full.document(structured, pack, langs)))
 
 
-def report(stored: bytes, fmt: str, lang: str, *, insecure_dev: bool = False) -> bytes:
-    """A stored verdict for people: re-rendered from the stored bytes alone, so it is the same after the
-    pack on disk has changed."""
-    document = orjson.loads(stored)
+def report(structured: dict[str, Any], pack: Pack, fmt: str, lang: str, *, insecure_dev: bool = False) -> bytes:
+    """A stored verdict for people, by the real renderers: the same bytes whenever it is re-rendered."""
     if fmt == "text":
-        return render.to_text(document, lang).encode()
+        return render.to_text(structured, pack, lang).encode()
     if fmt == "markdown":
-        return render.to_markdown(document, lang).encode()
-    banner = ("<p role=alert><strong>insecure-dev: no API keys are checked; development only.</strong></p>"
-              if insecure_dev else "")
-    title = html.escape(f"{document['reference']} {document['name']}")
-    body = html.escape(render.to_text(document, lang))
-    return (f"<!doctype html><html lang={lang}><head><meta charset=utf-8><title>{title}</title></head>"
-            f"<body>{banner}<pre>{body}</pre></body></html>\n").encode()
+        return render.to_markdown(structured, pack, lang).encode()
+    page = render.to_html([(structured, pack)], (lang,))
+    if insecure_dev:
+        head, tag, rest = page.partition("<body")
+        if tag:
+            opened, close, after = rest.partition(">")
+            page = head + tag + opened + close + INSECURE_BANNER + after
+        else:
+            page = INSECURE_BANNER + page
+    return page.encode()
 
 
 def rule_text(pack: Pack, rule: Rule) -> str:
@@ -52,25 +57,8 @@ def rule_parameters(pack: Pack, rule: Rule) -> list[Any]:
     return rulebook._params_of(pack, rule)  # the parameters a rule reads, as the rule book lists them
 
 
-VERDICT_SCHEMA: dict[str, Any] = {  # the document's top level (docs/verdict.md); fields are only ever added
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "zonecheck verdict",
-    "type": "object",
-    "required": ["schema_version", "reference", "name", "decision", "decision_label", "summary", "screening_date",
-                 "zone", "pack", "engine", "proposal_digest", "to_supply", "conditions", "not_checked", "counts",
-                 "facts_from_zone", "findings", "thresholds", "sources"],
-    "properties": {
-        "schema_version": {"type": "string"},
-        "reference": {"type": "string"},
-        "name": {"type": "string"},
-        "decision": {"enum": ["approved", "conditional", "incomplete", "revise", "rejected"]},
-        "decision_label": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
-        "summary": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
-        "screening_date": {"type": "string", "format": "date"},
-        "zone": {"type": "object"}, "pack": {"type": "object"}, "engine": {"type": "object"},
-        "proposal_digest": {"type": "string"}, "to_supply": {"type": "array"}, "conditions": {"type": "array"},
-        "not_checked": {"type": "array"}, "counts": {"type": "object"}, "facts_from_zone": {"type": "object"},
-        "findings": {"type": "array", "items": {"type": "object"}}, "thresholds": {"type": "object"},
-        "sources": {"type": "object"}, "generated_at": {"type": "string"},
-    },
-}
+@functools.cache
+def verdict_schema(detail: str = "full") -> dict[str, Any]:
+    """The published JSON Schema of the verdict: the full document (what responses carry) or structured."""
+    name = "verdict-structured.schema.json" if detail == "structured" else "verdict-full.schema.json"
+    return orjson.loads((DOCS / name).read_bytes())

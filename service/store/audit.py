@@ -1,5 +1,5 @@
 """The append-only audit log: each entry's hash covers the previous entry's hash and its own content,
-which holds the SHA-256 of the bytes it vouches for (a screening's proposal and verdict, a decision).
+which holds the SHA-256 of the bytes it vouches for (a screening's proposal and structured verdict, a decision).
 
 `append` must run inside `Database.writing()` (the writers' lock), so the head read here is the head.
 """

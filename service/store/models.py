@@ -1,5 +1,6 @@
-"""The tables, as typed SQLAlchemy 2.x ORM models. Verdicts and proposals are kept as the exact bytes
-answered and received: the audit chain covers their digests."""
+"""The tables, as typed SQLAlchemy 2.x ORM models. Proposals are kept as the exact bytes received and
+verdicts as the structured verdict's bytes (schema 2.0; every response view is rendered from them and the
+pack version they name, kept in `packs`): the audit chain covers their digests."""
 
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class Screening(Base):
     pack_hash: Mapped[str] = mapped_column(ForeignKey("packs.hash"))
     proposal: Mapped[bytes] = mapped_column(LargeBinary)  # the body as received
     proposal_digest: Mapped[str] = mapped_column(String(71))  # the engine's digest of the validated proposal
-    verdict: Mapped[bytes] = mapped_column(LargeBinary)  # the verdict bytes as answered
+    verdict: Mapped[bytes] = mapped_column(LargeBinary)  # the structured verdict's bytes (schema 2.0)
 
     __table_args__ = (
         Index("ix_screenings_zone_seq", "zone", "seq"),

@@ -3,14 +3,22 @@ with) the exact pack and zone profile that decided it, after the files on disk h
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import shutil
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zonecheck.engine.pack.loader import load_pack
 from zonecheck.engine.pack.model import Pack
 from zonecheck.service.store.audit import append
+from zonecheck.service.store.db import Database
 from zonecheck.service.store.models import Blob, PackFile, PackRecord
 
 PACK_SUFFIXES = (".yaml", ".yml", ".csv")
@@ -68,3 +76,58 @@ def store(session: Session, snap: Snapshot, actor: str) -> bool:
     append(session, "pack.stored", snap.hash, actor, {"pack_id": snap.pack_id, "version": snap.version,
                                                        "files": len(snap.files)})
     return True
+
+
+def stored_files(session: Session, pack_hash: str) -> dict[str, bytes] | None:
+    """A stored version's files (path relative to the rules folder -> bytes), None if not kept."""
+    if session.get(PackRecord, pack_hash) is None:
+        return None
+    rows = session.execute(select(PackFile.path, Blob.content).join(Blob, PackFile.blob == Blob.digest)
+                           .where(PackFile.pack_hash == pack_hash)).all()
+    return {path: bytes(content) for path, content in rows}
+
+
+class Shelf:
+    """The pack a stored verdict is rendered with: the compiled pack in memory when its hash (and the
+    verdict's zone profile's) match, else that version rebuilt from the files the packs table keeps,
+    written once to a private temp folder and loaded there (cached by hash). So a stored verdict renders
+    the same bytes after the files on disk have changed."""
+
+    def __init__(self, database: Database, current: Pack) -> None:
+        self.database = database
+        self.current = current
+        self._rebuilt: dict[tuple[str, str], Pack] = {}
+        self._lock = threading.Lock()
+        self._folder: str | None = None
+
+    def pack_for(self, structured: dict[str, Any]) -> Pack:
+        pack_hash, zone = structured["pack"]["hash"], structured["zone"]
+        here = self.current.zones.get(zone["id"])
+        if pack_hash == self.current.hash and here is not None and here.hash == zone["hash"]:
+            return self.current
+        key = (pack_hash, zone["hash"])
+        with self._lock:  # one rebuild per version, however many requests ask at once
+            found = self._rebuilt.get(key)
+            if found is None:
+                found = self._rebuilt[key] = self._rebuild(pack_hash, zone["id"], zone["hash"])
+            return found
+
+    def _rebuild(self, pack_hash: str, zone_id: str, zone_hash: str) -> Pack:
+        with self.database.reading() as session:
+            pack_files = stored_files(session, pack_hash)
+            zone_files = stored_files(session, zone_hash)
+        if not pack_files or not zone_files:
+            raise LookupError(f"pack {pack_hash} or zone profile {zone_id} {zone_hash} is not kept in the database")
+        if self._folder is None:
+            self._folder = tempfile.mkdtemp(prefix="zonecheck-packs-")  # private (0700); removed at exit
+            atexit.register(shutil.rmtree, self._folder, True)
+        rules = Path(self._folder) / f"{pack_hash.removeprefix('sha256:')[:16]}-{zone_hash.removeprefix('sha256:')[:16]}" / "rules"
+        for path, content in {**pack_files, **zone_files}.items():
+            target = rules / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        pack_dir = next(iter(pack_files)).split("/")[0]
+        pack = load_pack(rules / pack_dir)
+        if pack.hash != pack_hash or pack.zones[zone_id].hash != zone_hash:
+            raise LookupError(f"pack {pack_hash} rebuilt from the database gives {pack.hash}")
+        return pack

@@ -26,8 +26,8 @@ class IdempotencyConflict(Exception):
 class NewScreening:
     client_key_id: str
     proposal: bytes  # the body as received
-    verdict: bytes  # as answered
-    document: dict[str, Any]  # the verdict document, for the columns
+    verdict: bytes  # the structured verdict's bytes (schema 2.0), as the audit chain vouches for them
+    structured: dict[str, Any]  # the same, parsed: for the columns
     project_code: str | None = None
     industry_code: str = ""
 
@@ -55,7 +55,7 @@ def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
            idempotency: tuple[str, str] | None = None) -> tuple[Screening, bool]:
     """Store a screening (and the pack versions it used, if new). Returns (row, created); with an
     Idempotency-Key (key, body digest) already used by this client, the earlier row and False."""
-    doc = new.document
+    doc = new.structured
 
     def work(session: Session) -> tuple[Screening, bool]:
         if idempotency is not None:

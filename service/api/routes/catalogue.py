@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from fastapi import APIRouter
 from sqlalchemy import func, select
@@ -92,5 +92,7 @@ def proposal_schema(caller: Caller) -> Any:
 
 
 @router.get("/schemas/verdict", response_model=dict[str, Any], responses=PROBLEMS)
-def verdict_schema(caller: Caller) -> Any:
-    return views.VERDICT_SCHEMA
+def verdict_schema(caller: Caller, detail: Literal["full", "structured"] = "full") -> Any:
+    """The published JSON Schema: of the full document responses carry, or (`detail=structured`) of the
+    structured verdict the store keeps."""
+    return views.verdict_schema(detail)

@@ -1,4 +1,4 @@
-"""Stored rows as response bodies (the verdict embedded as the bytes stored, never re-encoded)."""
+"""Stored rows as response bodies: the verdict rendered from the stored structured verdict and its pack."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import orjson
 from zonecheck.service.api import views
 from zonecheck.service.store.audit import utc_text
 from zonecheck.service.store.models import OfficerDecision, Screening
+from zonecheck.service.store.packs import Shelf
 
 
 def summary(row: Screening) -> dict[str, Any]:
@@ -25,7 +26,11 @@ def decision(row: OfficerDecision) -> dict[str, Any]:
             "created_at": utc_text(row.created_at)}
 
 
-def record(row: Screening, decisions: list[OfficerDecision], langs: tuple[str, ...]) -> bytes:
+def record(row: Screening, decisions: list[OfficerDecision], langs: tuple[str, ...], shelf: Shelf,
+           structured: dict[str, Any] | None = None) -> bytes:
+    """`structured`: the verdict already parsed (a fresh screening), else read from the stored bytes."""
     final = decisions[-1].decision if decisions else row.decision
+    found = structured if structured is not None else orjson.loads(row.verdict)
+    verdict = views.document_view(found, shelf.pack_for(found), langs)
     return orjson.dumps({**summary(row), "officer_decisions": [decision(d) for d in decisions],
-                         "final_decision": final, "verdict": views.verdict_view(row.verdict, langs)})
+                         "final_decision": final, "verdict": verdict})

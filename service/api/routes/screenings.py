@@ -35,12 +35,12 @@ def _json(payload: bytes, status: int = 200, headers: dict[str, str] | None = No
     return Response(payload, status_code=status, media_type=JSON, headers=headers)
 
 
-def _parse(body: bytes) -> Any:
+def _parse(body: bytes, langs: tuple[str, ...]) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        raise Problem("invalid-proposal", errors=[{"path": "", "label": "申报材料",
-                                                    "reason": f"not valid JSON: {error}"}]) from None
+        reason = f"not valid JSON: {error}" if langs[0] == "en" else f"不是有效的 JSON：{error}"
+        raise Problem("invalid-proposal", errors=[{"path": "", "label": "申报材料", "reason": reason}]) from None
 
 
 def _check_zone(caller: Principal, data: Any, zone: str | None) -> None:
@@ -49,11 +49,10 @@ def _check_zone(caller: Principal, data: Any, zone: str | None) -> None:
         raise Problem("forbidden", f"this key may not screen for zone {target!r}")
 
 
-def _screen(current: Current, data: Any, zone: str | None, as_of: dt.date | None) -> Any:
+def _screen(current: Current, data: Any, zone: str | None, as_of: dt.date | None, langs: tuple[str, ...]) -> Any:
     outcome = screen(current.screener, data, zone=zone, as_of=as_of)
-    if outcome.verdict is None:
-        errors = [{"path": p.path, "label": p.label, "reason": p.reason} for p in outcome.problems]
-        raise Problem("invalid-proposal", errors=errors)
+    if outcome.verdict is None:  # every bad field, its reason in the request's language
+        raise Problem("invalid-proposal", errors=[p.as_dict(langs[0]) for p in outcome.problems])
     return outcome.verdict
 
 
@@ -64,7 +63,7 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
                      as_of: AsOfQuery = None,
                      project_code: Annotated[Optional[Code], Query(description="全国投资项目代码")] = None,
                      idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> Response:
-    data = _parse(body)
+    data = _parse(body, langs)
     _check_zone(caller, data, zone)
     scoped = None
     if idempotency_key:
@@ -75,11 +74,12 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
         except IdempotencyConflict:
             raise Problem("idempotency-conflict") from None
         if earlier is not None:
-            return _json(record(earlier, records.decisions(current.database, earlier.id), langs),
+            return _json(record(earlier, records.decisions(current.database, earlier.id), langs, current.shelf),
                          headers={"Location": f"/v1/screenings/{earlier.id}", "Idempotent-Replay": "true"})
-    verdict = _screen(current, data, zone, as_of)
+    verdict = _screen(current, data, zone, as_of, langs)
+    structured = verdict.structured
     new = NewScreening(client_key_id=caller.key_id, proposal=body, verdict=views.stored_verdict(verdict),
-                       document=verdict.document, project_code=project_code,
+                       structured=structured, project_code=project_code,
                        industry_code=str(data["project"]["industry_code"]))
     try:
         pending = [snap for snap in current.snapshots if snap.hash not in current.stored]
@@ -87,23 +87,25 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
     except IdempotencyConflict:
         raise Problem("idempotency-conflict") from None
     if created:
-        current.stored.update((row.pack_hash, verdict.document["zone"]["hash"]))
+        current.stored.update((row.pack_hash, structured["zone"]["hash"]))
         metrics.SCREENINGS.labels(row.decision).inc()
     headers = {"Location": f"/v1/screenings/{row.id}"}
     if not created:
         headers["Idempotent-Replay"] = "true"
     decisions = [] if created else records.decisions(current.database, row.id)
-    return _json(record(row, decisions, langs), 201 if created else 200, headers)
+    fresh = structured if created else None  # a replay renders the earlier row's stored verdict
+    return _json(record(row, decisions, langs, current.shelf, fresh), 201 if created else 200, headers)
 
 
 @router.post("/evaluations", openapi_extra=PROPOSAL_BODY, summary="Screen a proposal without storing anything",
              responses={200: {"model": Evaluation}, **PROBLEMS})
 def evaluate(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
              as_of: AsOfQuery = None) -> Response:
-    data = _parse(body)
+    data = _parse(body, langs)
     _check_zone(caller, data, zone)
-    verdict = _screen(current, data, zone, as_of)
-    return _json(orjson.dumps({"stored": False, "verdict": views.verdict_view(views.stored_verdict(verdict), langs)}))
+    verdict = _screen(current, data, zone, as_of, langs)
+    shown = views.document_view(verdict.structured, verdict.pack, langs)
+    return _json(orjson.dumps({"stored": False, "verdict": shown}))
 
 
 def _visible(current: Current, caller: Principal, screening_id: str) -> Any:
@@ -116,7 +118,7 @@ def _visible(current: Current, caller: Principal, screening_id: str) -> Any:
 @router.get("/screenings/{screening_id}", responses={200: {"model": ScreeningRecord}, **PROBLEMS})
 def get_screening(current: Current, caller: Reader, screening_id: str, langs: Langs) -> Response:
     row = _visible(current, caller, screening_id)
-    return _json(record(row, records.decisions(current.database, row.id), langs))
+    return _json(record(row, records.decisions(current.database, row.id), langs, current.shelf))
 
 
 @router.get("/screenings", responses={200: {"model": ScreeningPage}, **PROBLEMS})
@@ -157,7 +159,9 @@ def report(current: Current, caller: Reader, screening_id: str, langs: Langs,
            format: Literal["html", "markdown", "text"] = "html", lang: Optional[Literal["zh", "en"]] = None) -> Response:
     row = _visible(current, caller, screening_id)
     chosen = lang or langs[0]
-    body = views.report(row.verdict, format, chosen, insecure_dev=current.settings.insecure_dev)
+    structured = orjson.loads(row.verdict)
+    body = views.report(structured, current.shelf.pack_for(structured), format, chosen,
+                        insecure_dev=current.settings.insecure_dev)
     return Response(body, media_type=views.REPORT_MEDIA[format], headers={"Content-Language": chosen})
 
 
