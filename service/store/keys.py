@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -76,3 +77,35 @@ def authenticate(database: Database, secret: str) -> Principal | None:
         if row is None or row.revoked_at is not None:
             return None
         return _principal(row)
+
+
+class KeyCache:
+    """Live keys looked up in the last `ttl` seconds, so a request costs no database read for its key.
+    A revocation, by any process, is refused within `ttl`; an unknown key is never cached (a new key
+    works at once)."""
+
+    def __init__(self, database: Database, ttl: float = 1.0) -> None:
+        self.database = database
+        self.ttl = ttl
+        self._live: dict[str, tuple[Principal, float]] = {}
+
+    def cached(self, secret: str) -> Principal | None:
+        found = self._live.get(digest(secret))
+        return found[0] if found is not None and found[1] > time.monotonic() else None
+
+    def authenticate(self, secret: str) -> Principal | None:
+        found = authenticate(self.database, secret)
+        key = digest(secret)
+        if found is None:
+            self._live.pop(key, None)
+        else:
+            if len(self._live) >= 10_000:
+                self._live.clear()
+            self._live[key] = (found, time.monotonic() + self.ttl)
+        return found
+
+    def forget(self, key_id: str) -> None:
+        """A key this process revoked: refused at once here."""
+        for key, (principal, _) in list(self._live.items()):
+            if principal.key_id == key_id:
+                self._live.pop(key, None)

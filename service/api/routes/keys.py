@@ -44,4 +44,5 @@ def create_key(current: Current, caller: Admin, given: KeyIn) -> Any:
 def revoke_key(current: Current, caller: Admin, key_id: str) -> Response:
     if not keys.revoke(current.database, key_id, actor=caller.key_id):
         raise Problem("not-found", f"no live key {key_id!r}")
+    current.keys.forget(key_id)
     return Response(status_code=204)
