@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zonecheck.service.store.db import Database
@@ -37,15 +37,23 @@ def head(session: Session) -> AuditEntry | None:
     return session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
 
 
+_LOG = AuditEntry.__table__
+_HEAD = select(_LOG.c.seq, _LOG.c.hash).order_by(_LOG.c.seq.desc()).limit(1)
+_INSERT = insert(_LOG)
+
+
 def append(session: Session, kind: str, subject: str, actor: str, facts: dict[str, Any]) -> AuditEntry:
-    last = head(session)
+    # Core statements, not the ORM's unit of work: this runs once per stored screening in the writer
+    connection = session.connection()
+    last = connection.execute(_HEAD).first()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
     content = canonical({"seq": seq, "kind": kind, "subject": subject, "actor": actor,
                          "at": dt.datetime.now(dt.timezone.utc).isoformat(), **facts})
-    entry = AuditEntry(seq=seq, kind=kind, subject=subject, content=content, prev_hash=prev, hash=link(prev, content))
-    session.add(entry)
-    return entry
+    values = {"seq": seq, "kind": kind, "subject": subject, "content": content, "prev_hash": prev,
+              "hash": link(prev, content)}
+    connection.execute(_INSERT, values)
+    return AuditEntry(**values)
 
 
 def screening_facts(row: Screening) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
 from zonecheck.service.store.audit import append, decision_facts, screening_facts
@@ -30,6 +30,10 @@ class NewScreening:
     structured: dict[str, Any]  # the same, parsed: for the columns
     project_code: str | None = None
     industry_code: str = ""
+
+
+_INSERT_SCREENING = insert(Screening.__table__)
+_INSERT_KEY = insert(IdempotencyKey.__table__)
 
 
 def new_id(prefix: str) -> str:
@@ -66,18 +70,22 @@ def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
         for snap in snapshots:
             if snap.hash in wanted:
                 store(session, snap, new.client_key_id)
-        row = Screening(
+        values = dict(
             id=new_id("scr_"), created_at=dt.datetime.now(dt.timezone.utc), client_key_id=new.client_key_id,
             reference=doc["reference"], name=doc["name"], zone=doc["zone"]["id"], decision=doc["decision"],
             industry_code=new.industry_code, project_code=new.project_code,
             screening_date=dt.date.fromisoformat(doc["screening_date"]), pack_id=doc["pack"]["id"],
             pack_version=doc["pack"]["version"], pack_hash=doc["pack"]["hash"], proposal=new.proposal,
             proposal_digest=doc["proposal_digest"], verdict=new.verdict)
-        session.add(row)
-        session.flush()
+        session.flush()  # the pack rows above first (foreign key)
+        # Core inserts, not the ORM's unit of work: the writer thread does this for every screening
+        connection = session.connection()
+        connection.execute(_INSERT_SCREENING, values)
+        row = Screening(**values)  # what the response shows; never added to the session
         if idempotency is not None:
-            session.add(IdempotencyKey(client_key_id=new.client_key_id, key=idempotency[0],
-                                       body_digest=idempotency[1], screening_id=row.id))
+            connection.execute(_INSERT_KEY, {"client_key_id": new.client_key_id, "key": idempotency[0],
+                                          "body_digest": idempotency[1], "screening_id": row.id,
+                                          "created_at": dt.datetime.now(dt.timezone.utc)})
         append(session, "screening.created", row.id, new.client_key_id, screening_facts(row))
         return row, True
 
