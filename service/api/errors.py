@@ -69,7 +69,7 @@ def problem_bytes(kind: str, langs: tuple[str, ...], *, status: int | None = Non
         body["errors"] = errors
     if request_id:
         body["request_id"] = request_id
-    return code, orjson.dumps(body)
+    return code, orjson.dumps(body, default=str)  # a field's value as given, whatever its type
 
 
 def _langs(request: Request) -> tuple[str, ...]:
