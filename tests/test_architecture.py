@@ -30,8 +30,12 @@ ALLOWED: dict[str, set[str]] = {
     "zonecheck.service.app": {"zonecheck.engine", "zonecheck.service.present"},
     "zonecheck.service.specs": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
     "zonecheck.service.batch": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
+    "zonecheck.service.store": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app"},
+    "zonecheck.service.api": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app",
+                              "zonecheck.service.store"},
     "zonecheck.service.cli": {"zonecheck.engine", "zonecheck.service.present", "zonecheck.service.app",
-                              "zonecheck.service.specs", "zonecheck.service.batch"},
+                              "zonecheck.service.specs", "zonecheck.service.batch", "zonecheck.service.store",
+                              "zonecheck.service.api"},
     "zonecheck.oracle": {"zonecheck.engine.contract"},
 }
 
@@ -92,6 +96,8 @@ def test_contract_checker_sees_a_violation() -> None:
     assert not _allowed("zonecheck.engine.screener", "zonecheck.service.present.render")
     assert not _allowed("zonecheck.oracle.pack", "zonecheck.engine.core.params")
     assert _allowed("zonecheck.service.cli.main", "zonecheck.engine.screener")
+    assert not _allowed("zonecheck.service.store.records", "zonecheck.service.api.views")
+    assert not _allowed("zonecheck.engine.screener", "zonecheck.service.store.db")
 
 
 def test_every_folder_says_what_it_owns() -> None:

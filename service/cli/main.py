@@ -46,11 +46,13 @@ from zonecheck.service.app.inputs import FORMATS, STDIN, Item, count_items, inpu
 from zonecheck.service.app.output import STDOUT, OutputError, atomic_output
 from zonecheck.service.cli.specs import specs_app
 from zonecheck.service.batch import pool
+from zonecheck.service.cli import serve as service_commands
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 rules_app = typer.Typer(no_args_is_help=True, help="Inspect and check rule packs.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(specs_app, name="specs")
+service_commands.register(app)  # serve, db, keys, audit: the HTTP service (the `service` extra)
 err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 
 

@@ -1,0 +1,182 @@
+"""POST/GET /v1/screenings, the report, officer decisions, and POST /v1/evaluations (a dry run)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Annotated, Any, Literal, Optional
+
+import orjson
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import Response
+from pydantic import StringConstraints
+
+from zonecheck.service.api import metrics, views
+from zonecheck.service.api.deps import Body, Current, Langs, Reader, Screener_
+from zonecheck.service.api.errors import Problem
+from zonecheck.service.api.routes.records import decision as decision_json
+from zonecheck.service.api.routes.records import record, summary
+from zonecheck.service.api.schemas import (Decision, Evaluation, OfficerDecisionIn, OfficerDecisionOut, PROBLEMS,
+                                           ScreeningPage, ScreeningRecord)
+from zonecheck.service.app.screening import screen
+from zonecheck.service.store import records
+from zonecheck.service.store.keys import Principal
+from zonecheck.service.store.records import Filters, IdempotencyConflict, NewScreening
+
+router = APIRouter(prefix="/v1", tags=["screenings"])
+JSON = "application/json"
+PROPOSAL_BODY = {"requestBody": {"required": True, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Proposal"}}}}}
+Code = Annotated[str, StringConstraints(max_length=100)]
+ZoneQuery = Annotated[Optional[Code], Query(description="zone profile (default: the proposal's zone)")]
+AsOfQuery = Annotated[Optional[dt.date], Query(description="screening date (default: submitted_on)")]
+
+
+def _json(payload: bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(payload, status_code=status, media_type=JSON, headers=headers)
+
+
+def _parse(body: bytes, langs: tuple[str, ...]) -> Any:
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        reason = f"not valid JSON: {error}" if langs[0] == "en" else f"不是有效的 JSON：{error}"
+        raise Problem("invalid-proposal", errors=[{"path": "", "label": "申报材料", "reason": reason}]) from None
+
+
+def _check_zone(caller: Principal, data: Any, zone: str | None) -> None:
+    target = zone or (data.get("zone") if isinstance(data, dict) else None)
+    if isinstance(target, str) and not caller.sees(target):
+        raise Problem("forbidden", f"this key may not screen for zone {target!r}")
+
+
+def _screen(current: Current, data: Any, zone: str | None, as_of: dt.date | None, langs: tuple[str, ...]) -> Any:
+    outcome = screen(current.screener, data, zone=zone, as_of=as_of)
+    if outcome.verdict is None:  # every bad field, its reason in the request's language
+        raise Problem("invalid-proposal", errors=[p.as_dict(langs[0]) for p in outcome.problems])
+    return outcome.verdict
+
+
+@router.post("/screenings", status_code=201, openapi_extra=PROPOSAL_BODY, summary="Screen and store a proposal",
+             responses={201: {"model": ScreeningRecord}, 200: {"model": ScreeningRecord, "description": "a replay"},
+                        409: {"description": "Idempotency-Key used with another body"}, **PROBLEMS})
+def create_screening(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
+                     as_of: AsOfQuery = None,
+                     project_code: Annotated[Optional[Code], Query(description="全国投资项目代码")] = None,
+                     idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> Response:
+    data = _parse(body, langs)
+    _check_zone(caller, data, zone)
+    scoped = None
+    if idempotency_key:
+        request_digest = hashlib.sha256(body + b"\0" + orjson.dumps([zone, as_of, project_code])).hexdigest()
+        scoped = (idempotency_key, request_digest)
+        try:
+            earlier = records.replay(current.database, caller.key_id, *scoped)
+        except IdempotencyConflict:
+            raise Problem("idempotency-conflict") from None
+        if earlier is not None:
+            return _json(record(earlier, records.decisions(current.database, earlier.id), langs, current.shelf),
+                         headers={"Location": f"/v1/screenings/{earlier.id}", "Idempotent-Replay": "true"})
+    verdict = _screen(current, data, zone, as_of, langs)
+    structured = verdict.structured
+    new = NewScreening(client_key_id=caller.key_id, proposal=body, verdict=views.stored_verdict(verdict),
+                       structured=structured, project_code=project_code,
+                       industry_code=str(data["project"]["industry_code"]))
+    try:
+        pending = [snap for snap in current.snapshots if snap.hash not in current.stored]
+        row, created = records.create(current.database, new, pending, scoped)
+    except IdempotencyConflict:
+        raise Problem("idempotency-conflict") from None
+    if created:
+        current.stored.update((row.pack_hash, structured["zone"]["hash"]))
+        metrics.SCREENINGS.labels(row.decision).inc()
+    headers = {"Location": f"/v1/screenings/{row.id}"}
+    if not created:
+        headers["Idempotent-Replay"] = "true"
+    decisions = [] if created else records.decisions(current.database, row.id)
+    fresh = structured if created else None  # a replay renders the earlier row's stored verdict
+    return _json(record(row, decisions, langs, current.shelf, fresh), 201 if created else 200, headers)
+
+
+@router.post("/evaluations", openapi_extra=PROPOSAL_BODY, summary="Screen a proposal without storing anything",
+             responses={200: {"model": Evaluation}, **PROBLEMS})
+def evaluate(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
+             as_of: AsOfQuery = None) -> Response:
+    data = _parse(body, langs)
+    _check_zone(caller, data, zone)
+    verdict = _screen(current, data, zone, as_of, langs)
+    shown = views.document_view(verdict.structured, verdict.pack, langs)
+    return _json(orjson.dumps({"stored": False, "verdict": shown}))
+
+
+def _visible(current: Current, caller: Principal, screening_id: str) -> Any:
+    row = records.get(current.database, screening_id) if len(screening_id) <= 40 else None
+    if row is None or not caller.sees(row.zone):
+        raise Problem("not-found", f"no screening {screening_id!r}")  # another zone's record: as if absent
+    return row
+
+
+@router.get("/screenings/{screening_id}", responses={200: {"model": ScreeningRecord}, **PROBLEMS})
+def get_screening(current: Current, caller: Reader, screening_id: str, langs: Langs) -> Response:
+    row = _visible(current, caller, screening_id)
+    return _json(record(row, records.decisions(current.database, row.id), langs, current.shelf))
+
+
+@router.get("/screenings", responses={200: {"model": ScreeningPage}, **PROBLEMS})
+def list_screenings(
+    current: Current, caller: Reader, request: Request,
+    zone: Optional[Code] = None, decision: Optional[Decision] = None, reference: Optional[Code] = None,
+    industry_code: Optional[Code] = None, project_code: Optional[Code] = None,
+    screened_from: Optional[dt.date] = None, screened_to: Optional[dt.date] = None,
+    created_from: Optional[dt.datetime] = None, created_to: Optional[dt.datetime] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50, cursor: Optional[Code] = None,
+) -> Response:
+    before = None
+    if cursor:
+        before = records.decode_cursor(cursor)
+        if before is None:
+            raise Problem("invalid-request", errors=[{"path": "cursor", "label": "分页游标", "reason": "not a cursor"}])
+    filters = Filters(zones=caller.zones, zone=zone, decision=decision, reference=reference,
+                      industry_code=industry_code, project_code=project_code, screened_from=screened_from,
+                      screened_to=screened_to, created_from=_utc(created_from), created_to=_utc(created_to))
+    rows, more = records.page(current.database, filters, limit, before)
+    return _json(orjson.dumps({"items": [summary(r) for r in rows],
+                               "next_cursor": records.encode_cursor(more) if more else None}))
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+REPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {media.split(";")[0]: {"schema": {"type": "string"}} for media in views.REPORT_MEDIA.values()},
+          "description": "the verdict for people"}, **PROBLEMS}
+
+
+@router.get("/screenings/{screening_id}/report", response_class=Response, responses=REPORT_RESPONSES)
+def report(current: Current, caller: Reader, screening_id: str, langs: Langs,
+           format: Literal["html", "markdown", "text"] = "html", lang: Optional[Literal["zh", "en"]] = None) -> Response:
+    row = _visible(current, caller, screening_id)
+    chosen = lang or langs[0]
+    structured = orjson.loads(row.verdict)
+    body = views.report(structured, current.shelf.pack_for(structured), format, chosen,
+                        insecure_dev=current.settings.insecure_dev)
+    return Response(body, media_type=views.REPORT_MEDIA[format], headers={"Content-Language": chosen})
+
+
+@router.post("/screenings/{screening_id}/decision", status_code=201,
+             responses={201: {"model": OfficerDecisionOut}, **PROBLEMS})
+def record_decision(current: Current, caller: Screener_, screening_id: str, given: OfficerDecisionIn) -> Response:
+    row = _visible(current, caller, screening_id)
+    final = given.decision or row.decision
+    if given.outcome == "override" and given.decision is None:
+        raise Problem("invalid-request", errors=[{"path": "decision", "label": "最终结论",
+                                                  "reason": "an override names the final decision"}])
+    if given.outcome == "accept" and final != row.decision:
+        raise Problem("invalid-request", errors=[{"path": "decision", "label": "最终结论",
+                                                  "reason": f"accepting keeps the engine's decision {row.decision!r}"}])
+    stored = records.add_decision(current.database, row.id, outcome=given.outcome, decision=final,
+                                  reason=given.reason, officer=given.officer, client_key_id=caller.key_id)
+    metrics.OFFICER_DECISIONS.labels(given.outcome).inc()
+    return _json(orjson.dumps(decision_json(stored)), 201, {"Location": f"/v1/screenings/{row.id}"})

@@ -1,0 +1,1 @@
+"""Alembic revision scripts, oldest first; each one is applied once, in order."""

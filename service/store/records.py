@@ -1,0 +1,175 @@
+"""Screenings, officer decisions and idempotency keys: written whole in one transaction with their audit
+entry, or not at all."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, insert, select
+from sqlalchemy.orm import Session
+
+from zonecheck.service.store.audit import append, decision_facts, screening_facts
+from zonecheck.service.store.db import Database
+from zonecheck.service.store.models import IdempotencyKey, OfficerDecision, Screening
+from zonecheck.service.store.packs import Snapshot, store
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key was used with a different body."""
+
+
+@dataclass(frozen=True)
+class NewScreening:
+    client_key_id: str
+    proposal: bytes  # the body as received
+    verdict: bytes  # the structured verdict's bytes (schema 2.0), as the audit chain vouches for them
+    structured: dict[str, Any]  # the same, parsed: for the columns
+    project_code: str | None = None
+    industry_code: str = ""
+
+
+_INSERT_SCREENING = insert(Screening.__table__)
+_INSERT_KEY = insert(IdempotencyKey.__table__)
+
+
+def new_id(prefix: str) -> str:
+    return prefix + secrets.token_hex(10)
+
+
+def replay(database: Database, client_key_id: str, key: str, body_digest: str) -> Screening | None:
+    """The screening an Idempotency-Key already made (None if unused); IdempotencyConflict if its body differed."""
+    with database.reading() as session:
+        return _replay(session, client_key_id, key, body_digest)
+
+
+def _replay(session: Session, client_key_id: str, key: str, body_digest: str) -> Screening | None:
+    used = session.get(IdempotencyKey, (client_key_id, key))
+    if used is None:
+        return None
+    if used.body_digest != body_digest:
+        raise IdempotencyConflict(key)
+    return session.scalars(select(Screening).where(Screening.id == used.screening_id)).one()
+
+
+def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
+           idempotency: tuple[str, str] | None = None) -> tuple[Screening, bool]:
+    """Store a screening (and the pack versions it used, if new). Returns (row, created); with an
+    Idempotency-Key (key, body digest) already used by this client, the earlier row and False."""
+    doc = new.structured
+
+    def work(session: Session) -> tuple[Screening, bool]:
+        if idempotency is not None:
+            earlier = _replay(session, new.client_key_id, idempotency[0], idempotency[1])
+            if earlier is not None:
+                return earlier, False
+        wanted = {doc["pack"]["hash"], doc["zone"]["hash"]}
+        for snap in snapshots:
+            if snap.hash in wanted:
+                store(session, snap, new.client_key_id)
+        values = dict(
+            id=new_id("scr_"), created_at=dt.datetime.now(dt.timezone.utc), client_key_id=new.client_key_id,
+            reference=doc["reference"], name=doc["name"], zone=doc["zone"]["id"], decision=doc["decision"],
+            industry_code=new.industry_code, project_code=new.project_code,
+            screening_date=dt.date.fromisoformat(doc["screening_date"]), pack_id=doc["pack"]["id"],
+            pack_version=doc["pack"]["version"], pack_hash=doc["pack"]["hash"], proposal=new.proposal,
+            proposal_digest=doc["proposal_digest"], verdict=new.verdict)
+        session.flush()  # the pack rows above first (foreign key)
+        # Core inserts, not the ORM's unit of work: the writer thread does this for every screening
+        connection = session.connection()
+        connection.execute(_INSERT_SCREENING, values)
+        row = Screening(**values)  # what the response shows; never added to the session
+        if idempotency is not None:
+            connection.execute(_INSERT_KEY, {"client_key_id": new.client_key_id, "key": idempotency[0],
+                                          "body_digest": idempotency[1], "screening_id": row.id,
+                                          "created_at": dt.datetime.now(dt.timezone.utc)})
+        append(session, "screening.created", row.id, new.client_key_id, screening_facts(row))
+        return row, True
+
+    return database.write(work)
+
+
+def get(database: Database, screening_id: str) -> Screening | None:
+    with database.reading() as session:
+        return session.scalars(select(Screening).where(Screening.id == screening_id)).first()
+
+
+@dataclass
+class Filters:
+    zones: frozenset[str] | None = None  # the caller's scope (None: every zone)
+    zone: str | None = None
+    decision: str | None = None
+    reference: str | None = None
+    industry_code: str | None = None
+    project_code: str | None = None
+    screened_from: dt.date | None = None
+    screened_to: dt.date | None = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int | None:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        return int(text[1:]) if text.startswith("s") else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _filtered(query: Select[Any], f: Filters) -> Select[Any]:
+    if f.zones is not None:
+        query = query.where(Screening.zone.in_(sorted(f.zones)))
+    for column, value in ((Screening.zone, f.zone), (Screening.decision, f.decision),
+                          (Screening.reference, f.reference), (Screening.industry_code, f.industry_code),
+                          (Screening.project_code, f.project_code)):
+        if value is not None:
+            query = query.where(column == value)
+    if f.screened_from:
+        query = query.where(Screening.screening_date >= f.screened_from)
+    if f.screened_to:
+        query = query.where(Screening.screening_date <= f.screened_to)
+    if f.created_from:
+        query = query.where(Screening.created_at >= f.created_from)
+    if f.created_to:
+        query = query.where(Screening.created_at <= f.created_to)
+    return query
+
+
+def page(database: Database, filters: Filters, limit: int, before: int | None) -> tuple[list[Screening], int | None]:
+    """Newest first; returns the rows and the seq to continue before (None: the last page)."""
+    query = _filtered(select(Screening), filters)
+    if before is not None:
+        query = query.where(Screening.seq < before)
+    query = query.order_by(Screening.seq.desc()).limit(limit + 1)
+    with database.reading() as session:
+        rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].seq if more and rows else None)
+
+
+def decisions(database: Database, screening_id: str) -> list[OfficerDecision]:
+    with database.reading() as session:
+        query = select(OfficerDecision).where(OfficerDecision.screening_id == screening_id)
+        return list(session.scalars(query.order_by(OfficerDecision.seq)))
+
+
+def add_decision(database: Database, screening_id: str, *, outcome: str, decision: str, reason: str,
+                 officer: str, client_key_id: str) -> OfficerDecision:
+    def work(session: Session) -> OfficerDecision:
+        row = OfficerDecision(id=new_id("dec_"), screening_id=screening_id, outcome=outcome, decision=decision,
+                              reason=reason, officer=officer, client_key_id=client_key_id,
+                              created_at=dt.datetime.now(dt.timezone.utc))
+        session.add(row)
+        session.flush()
+        append(session, "decision.recorded", row.id, client_key_id, decision_facts(row))
+        return row
+
+    return database.write(work)
