@@ -51,7 +51,7 @@ AMBIGUOUS_CODE_HINT = {"zh": "行业代码过短，对应多个控制值：请�
 
 # headings and words of the reports (text, Markdown, HTML)
 WORDS = {
-    "zh": {"decision": "结论", "zone": "园区", "date": "筛查日期", "pack": "规则包", "supply": "需补充的材料",
+    "zh": {"decision": "结论", "industry": "行业（GB/T 4754-2017）", "zone": "园区", "date": "筛查日期", "pack": "规则包", "supply": "需补充的材料",
            "violations": "违反的规定", "review": "需人工核查", "conditions": "附加条件", "advisory": "建议项",
            "not_checked": "未核查（无有效控制值）", "met": "符合的规定", "not_applicable": "不适用的规定",
            "remedy": "整改", "threshold": "控制值", "source": "依据", "not_applied": "未采用",
@@ -60,7 +60,7 @@ WORDS = {
            "rules_met_count": "条规则符合", "rules_na_count": "条规则不适用", "proposal": "申报项目",
            "digest": "申报材料摘要", "title": "投资项目准入筛查报告", "in_source_unit": "按原文单位",
            "as_written": "原文"},
-    "en": {"decision": "Decision", "zone": "Zone", "date": "Screening date", "pack": "Rule pack",
+    "en": {"decision": "Decision", "industry": "Industry (GB/T 4754-2017)", "zone": "Zone", "date": "Screening date", "pack": "Rule pack",
            "supply": "Facts to supply", "violations": "Rules violated", "review": "Checks for a person",
            "conditions": "Conditions", "advisory": "Advisories", "not_checked": "Not checked (no control value in force)",
            "met": "Rules met", "not_applicable": "Rules not applicable", "remedy": "Remedy", "threshold": "Threshold",

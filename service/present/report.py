@@ -61,6 +61,7 @@ class Report:
     decision: str
     decision_label: str
     zone: str
+    industry: str  # code and its GB/T 4754-2017 name
     fictional: bool
     date: str
     pack: str
@@ -179,6 +180,11 @@ def _item(s: Screening, plan: RulePlan, finding: dict[str, Any], lang: str) -> I
                 lines, [catalogue.cite(c, lang) for c in plan.rule.citations], _bars(s, reader, finding, lang))
 
 
+def _industry(structured: dict[str, Any]) -> str:
+    entry = structured.get("industry")
+    return f"{entry['code']} {entry['name']}" if entry else ""
+
+
 def build(structured: dict[str, Any], pack: Pack, lang: str = "zh", show: str = "satisfied") -> Report:
     s = Screening(structured, pack)
     items = [(f, _item(s, plan, f, lang)) for plan, f in s.findings]
@@ -188,12 +194,14 @@ def build(structured: dict[str, Any], pack: Pack, lang: str = "zh", show: str = 
     to_supply = [{"path": p, "label": label_for(p) if lang == "zh" else p, "rules": rules,
                   "hint": catalogue.AMBIGUOUS_CODE_HINT[lang] if p == "project.industry_code" else None}
                  for p, rules in needs.items()]
-    review = [{**r, "message": catalogue.review_message(pack, r)[lang]} for r in structured.get("to_review", [])]
+    review = [{**r, "message": catalogue.review_message(pack, r)[lang],
+               "source": catalogue.source_name(pack.sources[r["source"]], lang) if r.get("source") in pack.sources else None}
+              for r in structured.get("to_review", [])]  # the source by title and 文号, never its id
     zone = pack.zones[structured["zone"]["id"]]
     return Report(
         lang=lang, words=catalogue.WORDS[lang], reference=structured["reference"], name=structured["name"],
         decision=structured["decision"], decision_label=catalogue.DECISIONS[structured["decision"]][lang],
-        zone=zone.name[lang], fictional=zone.fictional and not any(w in zone.name[lang] for w in ("虚构", "fictional")), date=structured["screening_date"],
+        zone=zone.name[lang], industry=_industry(structured), fictional=zone.fictional and not any(w in zone.name[lang] for w in ("虚构", "fictional")), date=structured["screening_date"],
         pack=f"{pack.id} {pack.version}", digest=structured["proposal_digest"],
         violations=[i for i in violated if i.severity in (Severity.VETO, Severity.MANDATORY)],
         to_supply=to_supply, incomplete=incomplete, to_review=review,
