@@ -44,18 +44,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.workload import iter_proposals  # noqa: E402
+from bench.workload import iter_proposals, rss_mb  # noqa: E402
 from zonecheck.engine.contract.proposal import FACTS, Proposal  # noqa: E402
 from zonecheck.engine.screener import Screener  # noqa: E402
 from zonecheck.service.present import full  # noqa: E402
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure(name: str, call: Callable[[Any], Any], inputs: Iterator[Any], seconds: float,

@@ -22,18 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.workload import iter_proposals, synthetic_pack  # noqa: E402
+from bench.workload import iter_proposals, rss_mb, synthetic_pack  # noqa: E402
 from zonecheck.engine.core.compiler import durable_fact  # noqa: E402
 from zonecheck.engine.core.runtime import EngineError, Runtime  # noqa: E402
 from zonecheck.engine.screener import InvalidProposal, Screener, validate  # noqa: E402
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def main() -> None:

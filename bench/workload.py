@@ -67,6 +67,16 @@ def iter_proposals(examples: Path, seed: int = 20261121) -> Iterator[dict[str, A
         yield proposal
 
 
+def rss_mb() -> float:
+    """This process's resident memory in MB (Linux /proc); the benchmark, the soak and the memory tests
+    read it the same way."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
 def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str, Any]]:
     return list(itertools.islice(iter_proposals(examples, seed), count))
 

@@ -18,15 +18,8 @@ from zonecheck.engine.screener import Screener, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.workload import iter_proposals, synthetic_pack  # noqa: E402
+from bench.workload import iter_proposals, rss_mb, synthetic_pack  # noqa: E402
 
-
-def rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
 
 
 @pytest.fixture(scope="module")
