@@ -54,7 +54,7 @@ def rule_text(pack: Pack, rule: Rule) -> str:
 
 
 def rule_parameters(pack: Pack, rule: Rule) -> list[Any]:
-    return rulebook._params_of(pack, rule)  # the parameters a rule reads, as the rule book lists them
+    return rulebook.params_of(pack, rule)
 
 
 @functools.cache

@@ -99,8 +99,6 @@ class Registry:
                 found = self._screeners[folder] = Screener(folder)
             return found
 
-    def by_hash(self, pack_hash: str) -> Screener | None:
-        return next((s for s in self._screeners.values() if s.pack.hash == pack_hash), None)
 
 
 def entry(outcome: Outcome, *, structured: bool = True, langs: tuple[str, ...] = ("zh", "en"),

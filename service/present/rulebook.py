@@ -12,7 +12,7 @@ from zonecheck.engine.contract.units import format_value
 SEED_004_PARAGRAPH = re.compile(r"(?:^|\n|。|\s)(\d{1,2})、")
 
 
-def _params_of(pack: Pack, rule: Rule) -> list[Parameter]:
+def params_of(pack: Pack, rule: Rule) -> list[Parameter]:
     names: list[str] = []
 
     def visit(path: str | None) -> None:
@@ -70,7 +70,7 @@ def rule_table(pack: Pack) -> str:
     ]
     for rule in pack.rules:
         severities = sorted({c.severity for c in rule.cases} | {rule.severity}, key=["veto", "mandatory", "condition", "advisory"].index)
-        params = ", ".join(f"`{p.name}` ({figure_status(p)})" for p in _params_of(pack, rule)) or "—"
+        params = ", ".join(f"`{p.name}` ({figure_status(p)})" for p in params_of(pack, rule)) or "—"
         title = f"{rule.title['zh']} / {rule.title['en']}"
         lines.append(f"| {rule.id} | {'/'.join(severities)} | {title} | {_citation_text(rule)} | {params} |")
     return "\n".join(lines) + "\n"
@@ -86,7 +86,7 @@ def describe_rule(pack: Pack, rule: Rule) -> str:
                        + (f": 「{c.quote}」" if c.quote else ""))
     for case in rule.cases:
         out.append(f"case {case.id} [{case.severity}]: {case.message['zh']}")
-    for param in _params_of(pack, rule):
+    for param in params_of(pack, rule):
         out.append(f"parameter {param.name} ({param.label['zh']}, {param.unit}, {figure_status(param)}):")
         for row in param.rows:
             keys = ", ".join(f"{k}={v}" for k, v in row.cells) or "all"
