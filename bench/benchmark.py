@@ -103,7 +103,7 @@ def stages(screener: Screener, inputs: Iterator[Any], count: int) -> dict[str, f
         t5 = clock()
         verdict = build_verdict(proposal=model, findings=findings, pack=screener.pack, zone=zone,
                                 screening_date=model.submitted_on, engine_version=__version__,
-                                parameters=screener.explainer.parameters(facts), fact_origins=facts.origins)
+                                parameters=screener.explainer.parameters(facts), fact_origins=facts.origins, values=screener.explainer.values(facts))
         t6 = clock()
         full.to_json_bytes(verdict)
         t7 = clock()

@@ -87,7 +87,7 @@ class Screener:
             screening_date=day,
             engine_version=__version__,
             parameters=self.explainer.parameters(facts),
-            fact_origins=facts.origins,
+            fact_origins=facts.origins, values=self.explainer.values(facts),
             timestamp=timestamp,
             industry=industry(model.project.industry_code),
             as_written=parsed.as_written,

@@ -71,8 +71,12 @@ def dimension(unit: str) -> str:
         raise UnitError(f"unknown unit {unit!r} (known: {', '.join(UNITS)})") from None
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(PLACES + 1)}
+
+
 def quantize(value: Decimal, rounding: str = "half_even", places: int = PLACES) -> Decimal:
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING[rounding], context=CONTEXT)
+    quantum = _QUANTA.get(places) or Decimal(1).scaleb(-places)  # runs for every number of every screening
+    return value.quantize(quantum, rounding=ROUNDING[rounding], context=CONTEXT)
 
 
 def to_decimal(value: object) -> Decimal:

@@ -185,14 +185,21 @@ class _Checker:
         specs = fields_of(model)
         clean: dict[str, Any] = {}
         for key, value in data.items():
-            path = f"{prefix}{key}"
-            spec = specs.get(key) if isinstance(key, str) else None
+            spec = specs.get(key)  # a key that is not text names no field
             if spec is None:
                 clean[key] = value  # the model reports it, with a "did you mean"
                 continue
             if value is None:
                 continue  # absent, never zero
-            checked = self.value(path, spec, value)
+            kind = spec.kind
+            # the common, already clean forms first: every number, yes/no and code of a proposal passes here
+            if kind == "text" or (kind == "boolean" and type(value) is bool):
+                clean[key] = value
+                continue
+            if kind == "enum" and type(value) is str and value in _enum_words(spec.enum)[0]:  # type: ignore[arg-type]
+                clean[key] = value
+                continue
+            checked = self.value(prefix + key, spec, value)
             if checked is not _REFUSED:
                 clean[key] = checked
         return clean
@@ -358,6 +365,10 @@ class _Checker:
                 return None, None, None
             written = f"{value['value']} {raw_unit}"
             value = value["value"]
+        if type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit():
+            amount = Decimal(value)  # plain digits: exact as written, no unit, no sign (the common case)
+            if not amount or amount.adjusted() <= MAX_EXPONENT:
+                return written, amount, unit
         if isinstance(value, bool):
             self.problem(path, spec, value, "应为数字（是/否不是数字）", "must be a number (true/false is not)", allowed=self._range(spec))
             return None, None, None

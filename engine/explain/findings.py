@@ -28,9 +28,10 @@ def plain(value: object) -> object:
     return value
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class Finding:
-    """One rule's conclusion, as data."""
+    """One rule's conclusion, as data. The values a rule read are the verdict's `values` (each once);
+    a finding keeps only the values a rule default assumed in place of a missing fact."""
 
     plan: RulePlan
     status: Status
@@ -39,8 +40,7 @@ class Finding:
     case_index: int | None
     reason: Reason | None
     missing: tuple[str, ...]
-    values: dict[str, object]  # path -> JSON form; assumed values in place of the missing facts
-    assumed: tuple[str, ...]
+    assumed: dict[str, object]  # path -> JSON form of the value assumed, in path order
     remedies: dict[str, str]  # remedy value name -> exact figure (rounded as the pack states)
 
     @property
@@ -66,8 +66,8 @@ class Finding:
             out["reason"] = self.reason
         if self.missing:
             out["missing_facts"] = list(self.missing)
-        if self.assumed:  # the values read are the verdict's `values`; only assumed ones are the finding's own
-            out["values"] = {path: self.values[path] for path in self.assumed}
+        if self.assumed:
+            out["values"] = self.assumed
             out["assumed"] = list(self.assumed)
         if self.remedies:
             out["remedy_values"] = self.remedies
@@ -80,6 +80,7 @@ class Explainer:
         self.plan = plans(pack)
         self.silent = [(compiled.silent[index], None) for index in range(len(pack.rules))]
         self.outcomes = {name: (o.rule_index, (o.kind, o.case_index)) for name, o in compiled.outcomes.items()}
+        self.fixed = self._fixed()
 
     # --- status from what fired ----------------------------------------------------------------
     def statuses(self, fired: set[str]) -> list[tuple[Status, int | None]]:
@@ -98,34 +99,45 @@ class Explainer:
         return [(FROM_KIND.get(kind) or Status(kind), case) for kind, case in result]
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
-        memo: dict[str, object] = {}
-        return [self.finding(plan, facts, memo, status, case)
-                for plan, (status, case) in zip(self.plan.rules, self.statuses(fired))]
+        fixed = self.fixed
+        found: list[Finding] = []
+        for index, (status, case) in enumerate(self.statuses(fired)):
+            finding = fixed.get((index, status, case))
+            found.append(finding if finding is not None else self.finding(self.plan.rules[index], facts, status, case))
+        return found
 
     # --- one finding ---------------------------------------------------------------------------
-    def finding(self, plan: RulePlan, facts: FactSet, memo: dict[str, object], status: Status,
-                case_index: int | None) -> Finding:
+    def finding(self, plan: RulePlan, facts: FactSet, status: Status, case_index: int | None) -> Finding:
         rule = plan.rule
-        walk = _Walk(rule, facts) if plan.has_defaults or status is Status.UNDETERMINED else None
-        assumed = walk.assumed if walk else {}
-        case = rule.cases[case_index] if case_index is not None else None
+        assumed: dict[str, object] = {}
         reason, missing = None, ()
-        if status is Status.UNDETERMINED:
-            reason, missing = self.why_undetermined(walk.unknownleaves(), facts)  # type: ignore[union-attr]
-        remedies: dict[str, str] = {}
-        if case is not None and case.remedy:
-            remedies = self.remedy_values(rule, facts)
-        values: dict[str, object] = {}
-        for path in (*plan.value_paths, *plan.shown_paths):
-            if path in assumed:
-                values[path] = plain(assumed[path])
+        if plan.has_defaults or status is Status.UNDETERMINED:  # only then is there anything to name
+            walk = _Walk(rule, facts)
+            assumed = {path: plain(walk.assumed[path]) for path in sorted(walk.assumed)}
+            if status is Status.UNDETERMINED:
+                reason, missing = self.why_undetermined(walk.unknownleaves(), facts)
+        if case_index is None:
+            return Finding(plan, status, rule.severity, None, None, reason, missing, assumed, {})
+        case = rule.cases[case_index]
+        remedies = self.remedy_values(rule, facts) if case.remedy else {}
+        return Finding(plan, status, case.severity, case.id, case_index, reason, missing, assumed, remedies)
+
+    def _fixed(self) -> dict[tuple[int, Status, int | None], Finding]:
+        """The findings that are the same whatever the facts: a rule without defaults that concluded
+        anything but undetermined, in a case without remedy figures (most findings of a screening)."""
+        fixed = {}
+        for index, plan in enumerate(self.plan.rules):
+            if plan.has_defaults:
                 continue
-            found = memo.get(path, memo)
-            if found is memo:  # many rules read the site area: its JSON form is made once
-                found = memo[path] = plain(facts.values.get(path))
-            values[path] = found
-        return Finding(plan, status, case.severity if case else rule.severity, case.id if case else None, case_index,
-                       reason, missing, values, tuple(sorted(assumed)), remedies)
+            rule = plan.rule
+            for status in (Status.SATISFIED, Status.NOT_APPLICABLE):
+                fixed[(index, status, None)] = Finding(plan, status, rule.severity, None, None, None, (), {}, {})
+            for case_index, case in enumerate(rule.cases):
+                if not case.remedy:
+                    for status in (Status.VIOLATED, Status.SATISFIED):
+                        fixed[(index, status, case_index)] = Finding(plan, status, case.severity, case.id, case_index,
+                                                                     None, (), {}, {})
+        return fixed
 
     def remedy_values(self, rule: Rule, facts: FactSet) -> dict[str, str]:
         computed: dict[str, str] = {}
@@ -167,6 +179,18 @@ class Explainer:
                 return [path]
             return list(resolved.missing)
         return [path]
+
+    def values(self, facts: FactSet) -> dict[str, object]:
+        """Every fact and indicator value the rules read, once (many rules read the site area), in the
+        order the rules first read them, as JSON forms; missing ones are left out (a value a rule
+        default assumed stays with its finding)."""
+        read: dict[str, object] = {}
+        present = facts.values
+        for path in self.plan.read_paths:
+            value = present.get(path)
+            if value is not None:
+                read[path] = plain(value)
+        return read
 
     # --- parameters ----------------------------------------------------------------------------
     def parameters(self, facts: FactSet) -> dict[str, dict[str, Any]]:

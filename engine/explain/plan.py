@@ -105,6 +105,8 @@ class PackPlan:
         self.pack = pack
         self.rules = [RulePlan(rule, pack) for rule in pack.rules]
         self.by_id = {plan.rule.id: plan for plan in self.rules}
+        # every path a rule reads or shows, in the order the rules first read them (the verdict's `values`)
+        self.read_paths = list(dict.fromkeys(p for plan in self.rules for p in (*plan.value_paths, *plan.shown_paths)))
         self.param_names = list(dict.fromkeys(name for plan in self.rules for name in plan.params))
         self.citation_sources = {c.source.id: c.source for rule in pack.rules for c in rule.citations if c.source}
         self._refs: dict[int, str] = {}

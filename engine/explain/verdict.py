@@ -29,15 +29,21 @@ class Sorted(NamedTuple):
     unchecked_binding: list[Finding]  # of those, the non-advisory ones: a person must check them
 
 
+_STATUSES = tuple(Status)
+_SEVERITIES = tuple(Severity)
+
+
 def sort(findings: list[Finding]) -> Sorted:
-    counts = dict.fromkeys(Status, 0)
-    violated: dict[str, list[Finding]] = {s: [] for s in Severity}
+    # keyed by the enum members: the findings' own statuses hit at once (codes given as text work too)
+    counts = dict.fromkeys(_STATUSES, 0)
+    violated: dict[str, list[Finding]] = {s: [] for s in _SEVERITIES}
     blocking: list[Finding] = []
     not_checked: list[Finding] = []
     unchecked_binding: list[Finding] = []
     for f in findings:
-        counts[f.status] += 1
-        if f.status == Status.VIOLATED:
+        status = f.status
+        counts[status] += 1
+        if status == Status.VIOLATED:
             violated[f.severity].append(f)
         elif f.reason == Reason.MISSING_FACTS:
             if f.severity != Severity.ADVISORY:
@@ -46,7 +52,7 @@ def sort(findings: list[Finding]) -> Sorted:
             not_checked.append(f)
             if f.severity != Severity.ADVISORY:
                 unchecked_binding.append(f)
-    return Sorted({str(k): v for k, v in counts.items()}, violated, blocking, not_checked, unchecked_binding)
+    return Sorted({s.value: n for s, n in counts.items()}, violated, blocking, not_checked, unchecked_binding)
 
 
 def _decide(found: Sorted) -> Decision:
@@ -126,17 +132,6 @@ def digest(proposal: Proposal) -> str:
     return "sha256:" + hashlib.sha256(proposal.model_dump_json().encode()).hexdigest()
 
 
-def values_read(findings: list[Finding]) -> dict[str, object]:
-    """Every fact and indicator value the rules read, once (many rules read the site area); missing ones are
-    left out. A value a rule default assumed stays with its finding."""
-    values: dict[str, object] = {}
-    for f in findings:
-        for path, value in f.values.items():
-            if value is not None and path not in f.assumed:
-                values.setdefault(path, value)
-    return values
-
-
 def build_verdict(
     *,
     proposal: Proposal,
@@ -147,6 +142,7 @@ def build_verdict(
     engine_version: str,
     parameters: dict[str, dict[str, Any]],
     fact_origins: dict[str, str],
+    values: dict[str, object],
     timestamp: bool = True,
     industry: Any = None,
     as_written: dict[str, str] | None = None,
@@ -172,7 +168,7 @@ def build_verdict(
         "not_checked": [f.rule.id for f in found.not_checked],
         "facts_from_zone": fact_origins,
         "parameters": parameters,
-        "values": values_read(findings),
+        "values": values,
         "findings": [f.structured() for f in findings],
     }
     if timestamp:
