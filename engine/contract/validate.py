@@ -49,6 +49,18 @@ class Field:
     low_inclusive: bool = True
     high: Decimal | None = None
 
+    @property
+    def floor(self) -> tuple[Decimal | None, bool]:
+        """(lowest value accepted, whether it is itself accepted): an area above 0 is at least the minimum area."""
+        if self.unit == "m2" and self.low is not None and not self.low_inclusive:
+            return MIN_POSITIVE_AREA, True
+        return self.low, self.low_inclusive
+
+    def admits(self, rounded: Decimal) -> bool:
+        low, inclusive = self.floor
+        above = low is None or rounded > low or (inclusive and rounded == low)
+        return above and (self.high is None or rounded <= self.high)
+
 
 @dataclass
 class Parsed:
@@ -199,6 +211,13 @@ class _Checker:
             if kind == "enum" and type(value) is str and value in _enum_words(spec.enum)[0]:  # type: ignore[arg-type]
                 clean[key] = value
                 continue
+            if kind == "number" and type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit():
+                amount = Decimal(value)  # plain digits: no unit, no sign, exact as written
+                if amount and amount.adjusted() <= MAX_EXPONENT:
+                    rounded = quantize(amount)
+                    if rounded and spec.admits(rounded):
+                        clean[key] = rounded
+                        continue
             checked = self.value(prefix + key, spec, value)
             if checked is not _REFUSED:
                 clean[key] = checked
@@ -410,18 +429,15 @@ class _Checker:
         return written, amount, unit
 
     def _in_range(self, path: str, spec: Field, value: Any, rounded: Decimal, exact: Decimal) -> Any:
-        low = spec.low
-        if spec.unit == "m2" and low is not None and not spec.low_inclusive:
-            if rounded < MIN_POSITIVE_AREA:
-                self.problem(path, spec, value, f"面积应不小于 {MIN_POSITIVE_AREA} 平方米", f"an area must be at least {MIN_POSITIVE_AREA} m2",
-                             allowed=self._range(spec))
-                return _REFUSED
+        if spec.unit == "m2" and spec.low is not None and not spec.low_inclusive and rounded < MIN_POSITIVE_AREA:
+            self.problem(path, spec, value, f"面积应不小于 {MIN_POSITIVE_AREA} 平方米", f"an area must be at least {MIN_POSITIVE_AREA} m2",
+                         allowed=self._range(spec))
+            return _REFUSED
         if exact != 0 and rounded == 0:
             self.problem(path, spec, value, f"数值小于 {QUANTUM}，按 6 位小数取整后为 0", f"below {QUANTUM}: rounds to 0 at 6 decimals",
                          allowed=self._range(spec))
             return _REFUSED
-        too_low = low is not None and (rounded < low or (rounded == low and not spec.low_inclusive))
-        if too_low or (spec.high is not None and rounded > spec.high):
+        if not spec.admits(rounded):
             self.problem(path, spec, value, f"超出允许范围（{self._range_text(spec)}）",
                          f"out of range ({self._range_text(spec).replace('，', ', ')})", allowed=self._range(spec))
             return _REFUSED

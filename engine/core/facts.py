@@ -12,7 +12,7 @@ from decimal import Decimal
 from zonecheck.engine.contract.proposal import FACTS, Proposal
 from zonecheck.engine.pack.model import Pack, Zone
 from zonecheck.engine.core.params import Resolved, resolve
-from zonecheck.engine.contract.units import quantize
+from zonecheck.engine.contract.units import PLACES, quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
 CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB); cleared whole when full
@@ -59,8 +59,8 @@ def proposal_values(proposal: Proposal) -> dict[str, Value]:
             raw = read[name]
             if raw is None:
                 continue
-            if kind == "number":
-                values[path] = quantize(raw)
+            if kind == "number":  # contract/validate.py quantized it already, unless built in code
+                values[path] = raw if raw.as_tuple().exponent == -PLACES else quantize(raw)
             elif kind == "enum":
                 values[path] = raw.value
             elif kind == "enum_list":

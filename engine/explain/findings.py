@@ -78,17 +78,19 @@ class Explainer:
     def __init__(self, pack: Pack, compiled: Compiled):
         self.pack = pack
         self.plan = plans(pack)
-        self.silent = [(compiled.silent[index], None) for index in range(len(pack.rules))]
-        self.outcomes = {name: (o.rule_index, (o.kind, o.case_index)) for name, o in compiled.outcomes.items()}
+        status_of = lambda kind: FROM_KIND.get(kind) or Status(kind)  # noqa: E731
+        self.silent = [(status_of(compiled.silent[index]), None) for index in range(len(pack.rules))]
+        self.outcomes = {name: (o.rule_index, (status_of(o.kind), o.case_index)) for name, o in compiled.outcomes.items()}
         self.fixed = self._fixed()
 
     # --- status from what fired ----------------------------------------------------------------
     def statuses(self, fired: set[str]) -> list[tuple[Status, int | None]]:
         """(status, case index) per rule: what fired, or the rule's silent outcome."""
-        result: list[tuple[str, int | None]] = list(self.silent)
-        concluded: dict[int, tuple[str, int | None]] = {}
+        result = list(self.silent)
+        concluded: dict[int, tuple[Status, int | None]] = {}
+        outcomes = self.outcomes
         for name in fired:
-            found = self.outcomes.get(name)
+            found = outcomes.get(name)
             if found is None:
                 continue  # the always-rule
             index, outcome = found
@@ -96,15 +98,13 @@ class Explainer:
                 raise RuntimeError(f"{self.pack.rules[index].id}: durable_rules concluded "
                                    f"{sorted(map(str, (concluded[index], outcome)))} at once")
             result[index] = outcome
-        return [(FROM_KIND.get(kind) or Status(kind), case) for kind, case in result]
+        return result
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
         fixed = self.fixed
-        found: list[Finding] = []
-        for index, (status, case) in enumerate(self.statuses(fired)):
-            finding = fixed.get((index, status, case))
-            found.append(finding if finding is not None else self.finding(self.plan.rules[index], facts, status, case))
-        return found
+        rules = self.plan.rules
+        return [fixed.get((index, status, case)) or self.finding(rules[index], facts, status, case)
+                for index, (status, case) in enumerate(self.statuses(fired))]
 
     # --- one finding ---------------------------------------------------------------------------
     def finding(self, plan: RulePlan, facts: FactSet, status: Status, case_index: int | None) -> Finding:
