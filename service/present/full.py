@@ -8,7 +8,7 @@ a fresh screening. Fields are only ever added within 1.x; `message` is always a 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import orjson
 
@@ -67,6 +67,21 @@ def fill(template: str, lookup: Callable[[str], str]) -> str:
 
 
 _INFO: dict[int, dict[str, tuple[bool, str | None, bool]]] = {}
+_PAR_VALUES: dict[tuple[int, int], tuple[Pack, dict[str, Any], dict[str, object]]] = {}
+
+
+def _par_values(pack: Pack, parameters: dict[str, dict[str, Any]]) -> dict[str, object]:
+    """par.<name> -> the value in force, typed. A fresh verdict shares its parameter table with every
+    proposal like it, so the typed values are kept for that table (checked by identity, never by id alone)."""
+    key = (id(pack), id(parameters))
+    found = _PAR_VALUES.get(key)
+    if found is not None and found[0] is pack and found[1] is parameters:
+        return found[2]
+    values = {f"par.{name}": typed(pack, f"par.{name}", e["value"]) for name, e in parameters.items() if e["status"] == "ok"}
+    if len(_PAR_VALUES) >= 256:
+        _PAR_VALUES.clear()
+    _PAR_VALUES[key] = (pack, parameters, values)
+    return values
 
 
 class Screening:
@@ -80,10 +95,10 @@ class Screening:
         self.plan: PackPlan = plans(pack)
         self.zone = pack.zones[structured["zone"]["id"]]
         self.parameters: dict[str, dict[str, Any]] = structured["parameters"]
-        self.par_values = {f"par.{name}": typed(pack, f"par.{name}", e["value"])
-                           for name, e in self.parameters.items() if e["status"] == "ok"}
+        self.par_values = _par_values(pack, self.parameters)
         read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
-        self.findings = [(self.plan.by_id[f["rule_id"]], {**f, "values": {**read, **f.get("values", {})}})
+        by_id = self.plan.by_id  # a finding without assumed values reads the verdict's values as they are
+        self.findings = [(by_id[f["rule_id"]], {**f, "values": {**read, **own} if (own := f.get("values")) else read})
                          for f in structured["findings"]]
         self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
         self._info = _INFO.setdefault(id(pack), {})
@@ -243,25 +258,61 @@ def sources(s: Screening) -> dict[str, dict[str, Any]]:
     return {source_id: used[source_id].as_json() for source_id in sorted(used)}
 
 
+class _Fixed(NamedTuple):
+    """What a finding's document takes from the pack alone, for one rule, outcome and set of languages."""
+
+    title: dict[str, str] | None
+    severity: str
+    status_label: dict[str, str] | None
+    thresholds: list[dict[str, Any]]
+    message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
+
+
+_FIXED: dict[tuple[RulePlan, str, str | None, str | None, tuple[str, ...]], _Fixed] = {}
+
+
+def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> _Fixed:
+    key = (plan, finding["status"], finding.get("case"), finding.get("reason"), langs)
+    found = _FIXED.get(key)
+    if found is None:
+        rule, status, index = plan.rule, finding["status"], s.case_index(plan, finding)
+        texts = [rule.cases[index].message if status == Status.VIOLATED else None,
+                 rule.satisfied if status == Status.SATISFIED else None,
+                 rule.not_applicable if status == Status.NOT_APPLICABLE else None,
+                 rule.cases[index].remedy if index is not None else None]
+        fixed_text = (status != Status.UNDETERMINED or finding.get("reason") == Reason.NO_THRESHOLD) and not any(
+            PLACEHOLDER.search(body) for text in texts if text for body in text.values())
+        message = s.message(plan, finding, langs, s.exact(finding)) if fixed_text else None
+        if len(_FIXED) >= 8192:  # packs come and go in tests: keep the memo bounded
+            _FIXED.clear()
+        found = _FIXED[key] = _Fixed(pick(rule.title, langs), s.severity(plan, finding),
+                                     pick(catalogue.STATUS_LABELS[status], langs), plan.thresholds(index), message)
+    return found
+
+
 def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> dict[str, Any]:
-    rule, status = plan.rule, finding["status"]
-    message, remedy = s.message(plan, finding, langs, s.exact(finding))
+    fixed = _fixed(s, plan, finding, langs)
+    if fixed.message is None:
+        message, remedy = s.message(plan, finding, langs, s.exact(finding))
+    else:  # copies: a caller may edit its document, never the memo
+        message, remedy = dict(fixed.message[0]), fixed.message[1] and dict(fixed.message[1])
     values = finding["values"]
+    missing = finding.get("missing_facts")
     return {
-        "rule_id": rule.id,
-        "title": pick(rule.title, langs),
-        "domain": rule.domain,
-        "severity": s.severity(plan, finding),
-        "status": status,
-        "status_label": pick(catalogue.STATUS_LABELS[status], langs),
+        "rule_id": plan.rule.id,
+        "title": fixed.title and dict(fixed.title),
+        "domain": plan.rule.domain,
+        "severity": fixed.severity,
+        "status": finding["status"],
+        "status_label": fixed.status_label and dict(fixed.status_label),
         "case": finding.get("case"),
         "reason": finding.get("reason"),
-        "missing_facts": [missing_entry(p, langs) for p in finding.get("missing_facts", ())],
+        "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
         "message": message,
         "remedy": remedy,
         "values": {path: values.get(path) for path in plan.value_paths},
         "assumed": finding.get("assumed", []),
-        "thresholds": plan.thresholds(s.case_index(plan, finding)),
+        "thresholds": fixed.thresholds,
         "citations": plan.citations,
     }
 
