@@ -376,3 +376,34 @@ def test_multi_document_yaml_is_read_one_proposal_at_a_time(tmp_path: Path) -> N
     assert read == count
     assert peak < 1 << 20, peak  # one document at a time: far below what 256 kB of documents take as data
     assert elapsed < 15  # generous: CI shares its cores
+
+
+# --- the fast JSON reading is the standard one, or steps aside ------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from zonecheck.service.app import inputs as _inputs  # noqa: E402
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-2**70, max_value=2**70) | st.floats(allow_nan=False)
+    | st.text(alphabet=st.sampled_from('ab:"\\ 是\u00e9'), max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(alphabet="ab:\"", max_size=3), inner, max_size=3),
+    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(alphabet='ab:"', max_size=3), _json_values, max_size=4), st.booleans())
+def test_fast_json_reads_as_the_standard_reader_or_steps_aside(value: dict, duplicate: bool) -> None:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    if duplicate and value:  # the same key written twice: only the standard reader can tell
+        key = json.dumps(next(iter(value)), ensure_ascii=False)
+        text = "{" + key + ": 0, " + text[1:]
+    fast = _inputs._fast_json(text)
+    try:
+        standard = json.loads(text, object_pairs_hook=_inputs._no_duplicates)
+    except _inputs._Duplicate:
+        assert fast is None
+        return
+    assert fast is None or (fast == standard and json.dumps(fast) == json.dumps(standard))

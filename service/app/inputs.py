@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 import yaml
 
 from zonecheck.service.app.screening import Problem
@@ -268,10 +269,43 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return mapping
 
 
+_INEXACT = float(2**63)  # orjson reads an integer past 64 bits as a float at least this large
+
+
+def _keys(value: dict[str, Any] | list[Any]) -> int | None:
+    """How many keys a parsed value holds, nested ones too; None if a float may stand for a long integer."""
+    count = len(value) if type(value) is dict else 0
+    for item in (value.values() if type(value) is dict else value):  # type: ignore[union-attr]
+        kind = type(item)
+        if kind is dict or kind is list:
+            inner = _keys(item)
+            if inner is None:
+                return None
+            count += inner
+        elif kind is float and abs(item) >= _INEXACT:
+            return None
+    return count
+
+
+def _fast_json(text: str) -> Any:
+    """orjson's reading when it is certainly the standard reader's: each key of the text ends at a colon,
+    and a colon is a key's or inside a string, so (colons = keys written + colons in strings) equals
+    (keys parsed = keys written - duplicates) only without duplicates. Anything else (NaN, long
+    integers, lone surrogates, duplicates, colons in strings) returns None and is read, and reported,
+    by the standard reader."""
+    try:
+        data = orjson.loads(text)
+    except (orjson.JSONDecodeError, RecursionError):
+        return None
+    return data if type(data) is dict and _keys(data) == text.count(":") else None
+
+
 def _json_item(text: str, origin: str, file: str | None, line: int | None) -> Item:
     locate = _locate_text(text)
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        data = _fast_json(text)
+        if data is None:
+            data = json.loads(text, object_pairs_hook=_no_duplicates)
     except _Duplicate as duplicate:
         key = str(duplicate)
         item = _failed(origin, file, f"重复的键“{key}”（同一字段写了两次）", f"duplicate key {key!r} (the same field twice)", line)
