@@ -5,7 +5,8 @@
 Every implementation screens the same sequence of distinct proposals (bench/workload.py), each seen
 once: nothing is flattered by remembering an earlier screening.
 
-- zonecheck: a full explained verdict (validation, facts, durable_rules, findings, JSON bytes).
+- zonecheck structured: the structured verdict (validation, facts, durable_rules, findings, JSON bytes).
+- zonecheck full: the same plus the full document's prose, in one language and in two.
 - zonecheck up to the statuses: validation, facts and durable_rules, no explanation.
 - reference: the pure-Python reference evaluator (oracle/) on the same proposals: the speed floor.
 - zen-engine: GoRules' engine with its trace on, over one expression node holding one check per
@@ -49,6 +50,12 @@ from zonecheck.engine.contract.proposal import FACTS, Proposal  # noqa: E402
 from zonecheck.engine.screener import Screener  # noqa: E402
 from zonecheck.service.present import full  # noqa: E402
 
+
+
+STRUCTURED = "zonecheck structured verdict (schema 2.0) as JSON bytes: the lean path batch and storage use"
+FULL_ONE = "zonecheck full explained verdict as JSON, prose in one language (zh)"
+FULL_BOTH = "zonecheck full explained verdict as JSON, prose in zh and en (the CLI's default)"
+DURABLE = "durable_rules alone (assert, act, retract; facts built beforehand)"
 
 
 def measure(name: str, call: Callable[[Any], Any], inputs: Iterator[Any], seconds: float,
@@ -326,10 +333,11 @@ def main() -> None:
         return durable_facts(screener, iter([item]), 1)[0]
 
     results = [
-        measure("zonecheck (durable_rules, full explained verdict as JSON)",
-                lambda r: full.to_json_bytes(screener.screen(r)), fresh(), args.seconds),
+        measure(STRUCTURED, lambda r: screener.screen(r).structured_json(), fresh(), args.seconds),
+        measure(FULL_ONE, lambda r: full.to_json_bytes(screener.screen(r), ("zh",)), fresh(), args.seconds),
+        measure(FULL_BOTH, lambda r: full.to_json_bytes(screener.screen(r)), fresh(), args.seconds),
         measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh(), args.seconds),
-        measure("durable_rules alone (assert, act, retract; facts built beforehand)",
+        measure(DURABLE,
                 lambda f: screener.runtime.fire(f, checked=True), fresh(), args.seconds, prepare=to_fact),
         measure("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
                 fresh(), args.seconds, prepare=as_json),
@@ -367,7 +375,7 @@ def main() -> None:
         f"derived from the {len(list(args.examples.glob('*.yaml')))} examples (bench/workload.py), each screened "
         f"once; {args.seconds:g} s of calls per implementation.",
         "",
-        "| implementation | evaluations/s | p50 µs | p99 µs | zonecheck ÷ this |",
+        "| implementation | evaluations/s | p50 µs | p99 µs | structured verdict ÷ this |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
@@ -375,9 +383,13 @@ def main() -> None:
                      f"{base / r['per_second']:.2f} |")
     zen_single = next((r for r in results if r["name"].startswith("zen-engine") and "batch" not in r["name"]), None)
     if zen_single:
-        lines += ["", f"Full verdict ÷ zen-engine with trace (single calls): {base / zen_single['per_second']:.2f}; "
-                      f"durable_rules alone ÷ zen-engine: {results[2]['per_second'] / zen_single['per_second']:.2f}; "
-                      f"full verdict p99 {results[0]['p99_us'] / 1000:.2f} ms."]
+        named = {r["name"]: r for r in results}
+        lines += ["", "Against zen-engine with trace (single calls), same run:", ""]
+        lines += [f"- {label}: {named[name]['per_second'] / zen_single['per_second']:.2f}× zen-engine's throughput, "
+                  f"p99 {named[name]['p99_us'] / 1000:.2f} ms"
+                  for label, name in (("structured verdict", STRUCTURED), ("full verdict, prose in one language", FULL_ONE),
+                                      ("full verdict, prose in two languages", FULL_BOTH),
+                                      ("durable_rules alone", DURABLE))]
     lines += ["", "Rule-count sweep (synthetic packs of distinct rules, bench/workload.py; one core):", "",
               "| rules | durable rules | rulesets | durable_rules µs | µs per rule | full verdict µs | µs per rule | refusals |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]

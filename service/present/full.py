@@ -3,6 +3,8 @@ titles, citations, source and threshold tables and the messages, in the language
 
 A pure function of (structured verdict, pack): a stored structured verdict renders the same bytes as
 a fresh screening. Fields are only ever added within 1.x; `message` is always a `{lang: text}` map.
+What depends on the pack alone (titles, labels, fixed messages, thresholds, citations, tables) is made
+once and shared by every document: read a document, never edit it in place.
 """
 
 from __future__ import annotations
@@ -213,21 +215,21 @@ def _plain(value: object) -> object:
     return value
 
 
-_TABLES: dict[tuple[int, int, tuple[str, ...]], tuple[object, tuple[dict[str, Any], dict[str, Any]]]] = {}
+_TABLES: dict[tuple[int, int, tuple[str, ...]], tuple[object, tuple[Any, Any], tuple[orjson.Fragment, orjson.Fragment]]] = {}
 
 
-def tables(s: Screening, langs: tuple[str, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+def tables(s: Screening, langs: tuple[str, ...], raw: bool = False) -> tuple[Any, Any]:
     """The threshold and source tables: the same for every verdict whose parameters are the same object (a
-    fresh screening shares its parameter set with every proposal like it), so made once for those."""
+    fresh screening shares its parameter set with every proposal like it), so made once for those, as
+    data and as ready JSON (`raw`)."""
     key = (id(s.pack), id(s.parameters), langs)
     found = _TABLES.get(key)
-    if found is not None and found[0] is s.parameters:
-        return found[1]
-    made = (thresholds(s, langs), sources(s))
-    if len(_TABLES) >= 256:
-        _TABLES.clear()
-    _TABLES[key] = (s.parameters, made)
-    return made
+    if found is None or found[0] is not s.parameters:
+        made = (thresholds(s, langs), sources(s))
+        if len(_TABLES) >= 256:
+            _TABLES.clear()
+        found = _TABLES[key] = (s.parameters, made, (orjson.Fragment(orjson.dumps(made[0])), orjson.Fragment(orjson.dumps(made[1]))))
+    return found[2] if raw else found[1]
 
 
 def thresholds(s: Screening, langs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -266,6 +268,8 @@ class _Fixed(NamedTuple):
     status_label: dict[str, str] | None
     thresholds: list[dict[str, Any]]
     message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
+    raw_thresholds: orjson.Fragment  # the same lists as JSON, for documents written straight to bytes
+    raw_citations: orjson.Fragment
 
 
 _FIXED: dict[tuple[RulePlan, str, str | None, str | None, tuple[str, ...]], _Fixed] = {}
@@ -286,25 +290,26 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
         if len(_FIXED) >= 8192:  # packs come and go in tests: keep the memo bounded
             _FIXED.clear()
         found = _FIXED[key] = _Fixed(pick(rule.title, langs), s.severity(plan, finding),
-                                     pick(catalogue.STATUS_LABELS[status], langs), plan.thresholds(index), message)
+                                     pick(catalogue.STATUS_LABELS[status], langs), plan.thresholds(index), message,
+                                     orjson.Fragment(orjson.dumps(plan.thresholds(index))),
+                                     orjson.Fragment(orjson.dumps(plan.citations)))
     return found
 
 
-def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> dict[str, Any]:
+def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
+                     raw: bool = False) -> dict[str, Any]:
+    """A finding's part of the full document; `raw`: the pack's lists as ready JSON (for `to_json_bytes`)."""
     fixed = _fixed(s, plan, finding, langs)
-    if fixed.message is None:
-        message, remedy = s.message(plan, finding, langs, s.exact(finding))
-    else:  # copies: a caller may edit its document, never the memo
-        message, remedy = dict(fixed.message[0]), fixed.message[1] and dict(fixed.message[1])
+    message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding))
     values = finding["values"]
     missing = finding.get("missing_facts")
     return {
         "rule_id": plan.rule.id,
-        "title": fixed.title and dict(fixed.title),
+        "title": fixed.title,
         "domain": plan.rule.domain,
         "severity": fixed.severity,
         "status": finding["status"],
-        "status_label": fixed.status_label and dict(fixed.status_label),
+        "status_label": fixed.status_label,
         "case": finding.get("case"),
         "reason": finding.get("reason"),
         "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
@@ -312,15 +317,17 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
         "remedy": remedy,
         "values": {path: values.get(path) for path in plan.value_paths},
         "assumed": finding.get("assumed", []),
-        "thresholds": fixed.thresholds,
-        "citations": plan.citations,
+        "thresholds": fixed.raw_thresholds if raw else fixed.thresholds,
+        "citations": fixed.raw_citations if raw else plan.citations,
     }
 
 
-def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LANGS) -> dict[str, Any]:
-    """The full document (schema 1.x) of a structured verdict, in `langs`."""
+def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LANGS, *, raw: bool = False) -> dict[str, Any]:
+    """The full document (schema 1.x) of a structured verdict, in `langs`. `raw=True` puts the parts that
+    are the pack's alone (tables, thresholds, citations) in as ready JSON (`orjson.Fragment`): only for
+    writing the document straight to bytes, as `to_json_bytes` does."""
     s = Screening(structured, pack)
-    findings = [finding_document(s, plan, f, langs) for plan, f in s.findings]
+    findings = [finding_document(s, plan, f, langs, raw) for plan, f in s.findings]
     by_id = {f["rule_id"]: f for f in findings}
     violated: dict[str, list[Any]] = {}
     blocking = []
@@ -329,7 +336,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
             violated.setdefault(shown["severity"], []).append(plan.rule)
         elif f.get("reason") == Reason.MISSING_FACTS and shown["severity"] != Severity.ADVISORY:
             blocking.append(plan.rule)
-    threshold_table, source_table = tables(s, langs)
+    threshold_table, source_table = tables(s, langs, raw)
     counts = structured["counts"]
     checked = counts["satisfied"] + counts["not_applicable"]
     decision = structured["decision"]
@@ -373,7 +380,9 @@ def of(verdict: Verdict, langs: tuple[str, ...] = LANGS) -> dict[str, Any]:
 
 def to_json_bytes(verdict: Verdict, langs: tuple[str, ...] = LANGS, indent: bool = False) -> bytes:
     """The full document as UTF-8 JSON (what `verdict.to_json_bytes()` was)."""
-    return orjson.dumps(of(verdict, langs), option=orjson.OPT_INDENT_2 if indent else 0)
+    if indent:  # ready JSON parts are not re-indented: write it all afresh
+        return orjson.dumps(of(verdict, langs), option=orjson.OPT_INDENT_2)
+    return orjson.dumps(document(verdict.structured, verdict.pack, langs, raw=True))
 
 
 def by_rule(verdict: Verdict, langs: tuple[str, ...] = LANGS) -> dict[str, dict[str, Any]]:
