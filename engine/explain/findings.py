@@ -133,10 +133,9 @@ class Explainer:
             for status in (Status.SATISFIED, Status.NOT_APPLICABLE):
                 fixed[(index, status, None)] = Finding(plan, status, rule.severity, None, None, None, (), {}, {})
             for case_index, case in enumerate(rule.cases):
-                if not case.remedy:
-                    for status in (Status.VIOLATED, Status.SATISFIED):
-                        fixed[(index, status, case_index)] = Finding(plan, status, case.severity, case.id, case_index,
-                                                                     None, (), {}, {})
+                if not case.remedy:  # a case is only ever concluded violated
+                    fixed[(index, Status.VIOLATED, case_index)] = Finding(plan, Status.VIOLATED, case.severity, case.id,
+                                                                          case_index, None, (), {}, {})
         return fixed
 
     def remedy_values(self, rule: Rule, facts: FactSet) -> dict[str, str]:
