@@ -28,8 +28,8 @@ def plain(value: object) -> object:
     return value
 
 
-@dataclass(slots=True, frozen=True)
-class Finding:
+@dataclass(slots=True)
+class Finding:  # not frozen: a frozen init costs a setattr call per field, on every finding
     """One rule's conclusion, as data. The values a rule read are the verdict's `values` (each once);
     a finding keeps only the values a rule default assumed in place of a missing fact."""
 
