@@ -270,29 +270,41 @@ class _Fixed(NamedTuple):
     message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
     raw_thresholds: orjson.Fragment  # the same lists as JSON, for documents written straight to bytes
     raw_citations: orjson.Fragment
+    head: bytes | None  # with a fixed message: the finding's JSON up to its values, and after its assumed ones
+    tail: bytes
 
 
-_FIXED: dict[tuple[RulePlan, str, str | None, str | None, tuple[str, ...]], _Fixed] = {}
+_FIXED: dict[tuple[Any, ...], _Fixed] = {}
 
 
 def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> _Fixed:
-    key = (plan, finding["status"], finding.get("case"), finding.get("reason"), langs)
+    missing = finding.get("missing_facts")  # what an undetermined finding asks for is part of its message
+    key = (plan, finding["status"], finding.get("case"), finding.get("reason"), langs, tuple(missing) if missing else ())
     found = _FIXED.get(key)
     if found is None:
         rule, status, index = plan.rule, finding["status"], s.case_index(plan, finding)
         texts = [rule.cases[index].message if status == Status.VIOLATED else None,
                  rule.satisfied if status == Status.SATISFIED else None,
                  rule.not_applicable if status == Status.NOT_APPLICABLE else None,
+                 rule.undetermined if status == Status.UNDETERMINED else None,
                  rule.cases[index].remedy if index is not None else None]
-        fixed_text = (status != Status.UNDETERMINED or finding.get("reason") == Reason.NO_THRESHOLD) and not any(
-            PLACEHOLDER.search(body) for text in texts if text for body in text.values())
+        fixed_text = not any(PLACEHOLDER.search(body) for text in texts if text for body in text.values())
         message = s.message(plan, finding, langs, s.exact(finding)) if fixed_text else None
         if len(_FIXED) >= 8192:  # packs come and go in tests: keep the memo bounded
             _FIXED.clear()
-        found = _FIXED[key] = _Fixed(pick(rule.title, langs), s.severity(plan, finding),
-                                     pick(catalogue.STATUS_LABELS[status], langs), plan.thresholds(index), message,
+        title, severity, label = pick(rule.title, langs), s.severity(plan, finding), pick(catalogue.STATUS_LABELS[status], langs)
+        head = None
+        if message is not None:  # the keys in the order finding_document writes them
+            head = orjson.dumps({"rule_id": rule.id, "title": title, "domain": rule.domain, "severity": severity,
+                                 "status": status, "status_label": label, "case": finding.get("case"),
+                                 "reason": finding.get("reason"),
+                                 "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
+                                 "message": message[0],
+                                 "remedy": message[1]})[:-1] + b',"values":'
+        tail = b',"thresholds":' + orjson.dumps(plan.thresholds(index)) + b',"citations":' + orjson.dumps(plan.citations) + b"}"
+        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message,
                                      orjson.Fragment(orjson.dumps(plan.thresholds(index))),
-                                     orjson.Fragment(orjson.dumps(plan.citations)))
+                                     orjson.Fragment(orjson.dumps(plan.citations)), head, tail)
     return found
 
 
@@ -300,8 +312,12 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
                      raw: bool = False) -> dict[str, Any]:
     """A finding's part of the full document; `raw`: the pack's lists as ready JSON (for `to_json_bytes`)."""
     fixed = _fixed(s, plan, finding, langs)
-    message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding))
     values = finding["values"]
+    if raw and fixed.head is not None:  # only the values read differ from the pack's text: splice them in
+        read = orjson.dumps({path: values.get(path) for path in plan.value_paths})
+        assumed = orjson.dumps(finding.get("assumed", []))
+        return orjson.Fragment(b"".join((fixed.head, read, b',"assumed":', assumed, fixed.tail)))  # type: ignore[return-value]
+    message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding))
     missing = finding.get("missing_facts")
     return {
         "rule_id": plan.rule.id,
@@ -324,18 +340,22 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
 
 def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LANGS, *, raw: bool = False) -> dict[str, Any]:
     """The full document (schema 1.x) of a structured verdict, in `langs`. `raw=True` puts the parts that
-    are the pack's alone (tables, thresholds, citations) in as ready JSON (`orjson.Fragment`): only for
-    writing the document straight to bytes, as `to_json_bytes` does."""
+    are the pack's alone (tables, thresholds, citations, findings whose message no figure fills) in as
+    ready JSON (`orjson.Fragment`): only for writing the document straight to bytes, as `to_json_bytes` does."""
     s = Screening(structured, pack)
     findings = [finding_document(s, plan, f, langs, raw) for plan, f in s.findings]
-    by_id = {f["rule_id"]: f for f in findings}
     violated: dict[str, list[Any]] = {}
     blocking = []
-    for (plan, f), shown in zip(s.findings, findings):
+    for plan, f in s.findings:
         if f["status"] == Status.VIOLATED:
-            violated.setdefault(shown["severity"], []).append(plan.rule)
-        elif f.get("reason") == Reason.MISSING_FACTS and shown["severity"] != Severity.ADVISORY:
+            violated.setdefault(_fixed(s, plan, f, langs).severity, []).append(plan.rule)
+        elif f.get("reason") == Reason.MISSING_FACTS and _fixed(s, plan, f, langs).severity != Severity.ADVISORY:
             blocking.append(plan.rule)
+    conditions = []
+    for rule_id in structured["conditions"]:
+        plan, f = next((plan, f) for plan, f in s.findings if plan.rule.id == rule_id)
+        message, remedy = _fixed(s, plan, f, langs).message or s.message(plan, f, langs, s.exact(f))
+        conditions.append({"rule_id": rule_id, "case": f.get("case"), "message": message, "remedy": remedy})
     threshold_table, source_table = tables(s, langs, raw)
     counts = structured["counts"]
     checked = counts["satisfied"] + counts["not_applicable"]
@@ -358,8 +378,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
         "industry": structured.get("industry"),
         "as_written": structured.get("as_written", {}),
         "to_supply": [{"path": p, "label": label_for(p)} for p in structured["to_supply"]],
-        "conditions": [{"rule_id": r, "case": by_id[r]["case"], "message": by_id[r]["message"], "remedy": by_id[r]["remedy"]}
-                       for r in structured["conditions"]],
+        "conditions": conditions,
         "to_review": [{**item, "message": pick(item["message"], langs)} for item in review],
         "not_checked": structured["not_checked"],
         "counts": counts,
