@@ -187,8 +187,10 @@ class Explainer:
         present = facts.values
         for path in self.plan.read_paths:
             value = present.get(path)
-            if value is not None:
-                read[path] = plain(value)
+            if value is None:
+                continue
+            kind = type(value)  # plain(), inline: this runs for some 50 values of every screening
+            read[path] = format(value.normalize(), "f") if kind is Decimal else list(value) if kind is tuple else value
         return read
 
     # --- parameters ----------------------------------------------------------------------------
