@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = Database(settings.database_url)
         app.state.zonecheck = State(settings, database, screener, snapshot(screener.pack))
         yield
+        app.state.zonecheck.keys.close()
         database.dispose()
 
     title = "zonecheck" + (" (INSECURE DEV: no API keys)" if settings.insecure_dev else "")

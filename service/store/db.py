@@ -28,6 +28,10 @@ MAX_BATCH = 64
 T = TypeVar("T")
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be read or written (outside SQLAlchemy's own errors): a 503."""
+
+
 def database_url() -> str:
     return os.environ.get(URL_VARIABLE) or f"sqlite:///{Path.cwd() / DEFAULT_FILE}"
 

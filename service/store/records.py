@@ -116,11 +116,18 @@ def encode_cursor(seq: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int | None:
+    """The seq a cursor names; None for anything encode_cursor could not have given."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        return int(text[1:]) if text.startswith("s") else None
+        seq = int(text[1:]) if text.startswith("s") and text[1:].isdigit() else None
     except (ValueError, UnicodeDecodeError):
         return None
+    return seq if seq is not None and 0 < seq < 2**63 else None
+
+
+def could_be_id(text: str) -> bool:
+    """Whether `text` could name a stored row (not too long, no NUL): else it is not looked up."""
+    return len(text) <= 40 and "\x00" not in text
 
 
 def _filtered(query: Select[Any], f: Filters) -> Select[Any]:
