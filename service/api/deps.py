@@ -45,6 +45,10 @@ async def languages(request: Request) -> tuple[str, ...]:
 
 async def principal(request: Request, current: Annotated[State, Depends(state)]) -> Principal:
     """The caller's key: 401 without a live one (no key, unknown, revoked)."""
+    return await _principal(request, current)
+
+
+async def _principal(request: Request, current: State) -> Principal:
     if current.settings.insecure_dev:
         found: Principal | None = DEV
     else:
@@ -59,16 +63,39 @@ async def principal(request: Request, current: Annotated[State, Depends(state)])
     return found
 
 
+def _allowed(caller: Principal, allowed: tuple[str, ...]) -> Principal:
+    if caller.role != "dev" and caller.role not in allowed:
+        raise Problem("forbidden", texts(f"角色 {caller.role!r} 不能执行此操作（须为 {' 或 '.join(allowed)}）",
+                                         f"role {caller.role!r} may not do this (needs {' or '.join(allowed)})"))
+    return caller
+
+
 def role(*allowed: str):  # type: ignore[no-untyped-def]
     """A dependency: the caller, if its role is one of `allowed` (else 403)."""
 
     async def check(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-        if caller.role != "dev" and caller.role not in allowed:
-            raise Problem("forbidden", texts(f"角色 {caller.role!r} 不能执行此操作（须为 {' 或 '.join(allowed)}）",
-                                             f"role {caller.role!r} may not do this (needs {' or '.join(allowed)})"))
-        return caller
+        return _allowed(caller, allowed)
 
     return check
+
+
+@dataclass(frozen=True)
+class Posting:
+    """A screener's POST of a proposal: the worker's state, the caller, the request's languages, the body."""
+
+    current: State
+    caller: Principal
+    langs: tuple[str, ...]
+    body: bytes
+
+
+async def posting(request: Request) -> Posting:
+    """`Current`, `Screener_`, `Langs` and `Body` in one dependency: the routes every proposal goes through
+    resolve one node instead of six (FastAPI's dependency solving was a tenth of a request's time)."""
+    current: State = request.app.state.zonecheck
+    caller = _allowed(await _principal(request, current), ("screener",))
+    langs = pick_languages(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return Posting(current, caller, langs, await raw_body(request))
 
 
 async def raw_body(request: Request) -> bytes:
@@ -85,3 +112,4 @@ Caller = Annotated[Principal, Depends(principal)]
 Screener_ = Annotated[Principal, Depends(role("screener"))]
 Reader = Annotated[Principal, Depends(role("screener", "auditor"))]
 Admin = Annotated[Principal, Depends(role("admin"))]
+Post = Annotated[Posting, Depends(posting)]

@@ -127,7 +127,8 @@ class KeyLookup:
                     conninfo = make_url(self.database.url).set(drivername="postgresql").render_as_string(
                         hide_password=False)
                     self._postgres = await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
-                                                                           prepare_threshold=0, connect_timeout=10)
+                                                                           prepare_threshold=0, connect_timeout=10,
+                                                                           options="-c statement_timeout=10000")
         cursor = await self._postgres.execute(self.QUERY.format("%s"), (key,))
         return await cursor.fetchone()
 

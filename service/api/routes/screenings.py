@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal, Optional
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from zonecheck.service.api import metrics, views
-from zonecheck.service.api.deps import Body, Current, Langs, Reader, Screener_
+from zonecheck.service.api.deps import Current, Langs, Post, Reader, Screener_
 from zonecheck.service.api.errors import Problem, texts
 from zonecheck.service.api.routes.records import decision as decision_json
 from zonecheck.service.api.routes.records import record, rendered, summary
@@ -79,10 +80,13 @@ def _screen(current: Current, data: Any, zone: str | None, as_of: dt.date | None
 @router.post("/screenings", status_code=201, openapi_extra=PROPOSAL_BODY, summary="Screen and store a proposal",
              responses={201: {"model": ScreeningRecord}, 200: {"model": ScreeningRecord, "description": "a replay"},
                         409: {"description": "Idempotency-Key used with another body"}, **PROBLEMS})
-def create_screening(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
-                     as_of: AsOfQuery = None,
-                     project_code: Annotated[Optional[Code], Query(description="全国投资项目代码")] = None,
-                     idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> Response:
+async def create_screening(post: Post, zone: ZoneQuery = None, as_of: AsOfQuery = None,
+                           project_code: Annotated[Optional[Code], Query(description="全国投资项目代码")] = None,
+                           idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> Response:
+    """On the worker's event loop, not a thread each: screening and rendering hold the GIL whatever
+    thread runs them (the engine is serialised per worker anyway), so a thread per request only added
+    GIL hand-offs. The commit is awaited, so requests waiting for theirs hold no thread."""
+    current, caller, langs, body = post.current, post.caller, post.langs, post.body
     data = _parse(body, langs)
     _check_zone(caller, data, zone)
     scoped = None
@@ -90,12 +94,13 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
         request_digest = hashlib.sha256(body + b"\0" + orjson.dumps([zone, as_of, project_code])).hexdigest()
         scoped = (idempotency_key, request_digest)
         try:
-            earlier = records.replay(current.database, caller.key_id, *scoped)
+            earlier = await run_in_threadpool(records.replay, current.database, caller.key_id, *scoped)
         except IdempotencyConflict:
             raise Problem("idempotency-conflict") from None
         if earlier is not None:
-            return _json(record(earlier, records.decisions(current.database, earlier.id), langs, current.shelf),
-                         headers={"Location": f"/v1/screenings/{earlier.id}", "Idempotent-Replay": "true"})
+            earlier_decisions = await run_in_threadpool(records.decisions, current.database, earlier.id)
+            shown = await run_in_threadpool(record, earlier, earlier_decisions, langs, current.shelf)
+            return _json(shown, headers={"Location": f"/v1/screenings/{earlier.id}", "Idempotent-Replay": "true"})
     verdict = _screen(current, data, zone, as_of, langs)
     structured = verdict.structured
     new = NewScreening(client_key_id=caller.key_id, proposal=body, verdict=views.stored_verdict(verdict),
@@ -103,7 +108,7 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
                        industry_code=str(data["project"]["industry_code"]))
     try:
         pending = [snap for snap in current.snapshots if snap.hash not in current.stored]
-        row, created = records.create(current.database, new, pending, scoped)
+        row, created = await records.create_async(current.database, new, pending, scoped)
     except IdempotencyConflict:
         raise Problem("idempotency-conflict") from None
     if created:
@@ -112,15 +117,18 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
     headers = {"Location": f"/v1/screenings/{row.id}"}
     if not created:
         headers["Idempotent-Replay"] = "true"
-    decisions = [] if created else records.decisions(current.database, row.id)
-    fresh = structured if created else None  # a replay renders the earlier row's stored verdict
-    return _json(record(row, decisions, langs, current.shelf, fresh), 201 if created else 200, headers)
+    if created:
+        return _json(record(row, [], langs, current.shelf, structured), 201, headers)
+    # a replay (the same key raced in meanwhile) renders the earlier row's stored verdict
+    decisions = await run_in_threadpool(records.decisions, current.database, row.id)
+    return _json(await run_in_threadpool(record, row, decisions, langs, current.shelf), 200, headers)
 
 
 @router.post("/evaluations", openapi_extra=PROPOSAL_BODY, summary="Screen a proposal without storing anything",
              responses={200: {"model": Evaluation}, **PROBLEMS})
-def evaluate(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
-             as_of: AsOfQuery = None) -> Response:
+async def evaluate(post: Post, zone: ZoneQuery = None, as_of: AsOfQuery = None) -> Response:
+    """On the event loop, as `create_screening` (nothing to wait for: no thread to hop to)."""
+    current, caller, langs, body = post.current, post.caller, post.langs, post.body
     data = _parse(body, langs)
     _check_zone(caller, data, zone)
     verdict = _screen(current, data, zone, as_of, langs)
