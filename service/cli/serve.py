@@ -112,7 +112,7 @@ def serve(
         err.print("[yellow]INSECURE DEV: no API keys are checked; listening on loopback only[/yellow]")
     err.print(f"zonecheck serve: database at revision {revision}; http://{host}:{port} ({workers} worker(s))")
     options = {"access_log": False, "log_level": "warning", "server_header": False}
-    if workers > 1:  # a listening socket per worker (SO_REUSEPORT): the kernel spreads the connections
+    if workers > 1:  # this process accepts and deals the connections round the workers
         from zonecheck.service.cli import workers as supervisor
 
         supervisor.run(host, port, workers, options)
