@@ -97,7 +97,7 @@ class Database:
     """One engine per process, with a read session and a serialised write transaction.
 
     `write(work)` hands the work to this process's writer thread, which commits every piece of work
-    queued meanwhile in one transaction (each in its own savepoint): one disk flush for a batch, where a
+    queued meanwhile in one transaction (see `_commit`): one disk flush for a batch, where a
     transaction per request would wait for one flush each, one after another, behind the writers' lock.
     """
 
