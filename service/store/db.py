@@ -165,7 +165,10 @@ class Database:
                 yield Raw(cursor, self.engine.dialect)
                 connection.commit()
             except BaseException:
-                connection.rollback()
+                try:
+                    connection.rollback()
+                except Exception:  # noqa: BLE001 - a broken connection: the pool discards it; the first error stands
+                    connection.invalidate()
                 raise
             finally:
                 connection.close()  # back to the pool
