@@ -93,6 +93,7 @@ class Server:
     workers: int = 1
     extra_env: dict[str, str] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)
+    command: list[str] = field(default_factory=lambda: list(ZONECHECK))  # how `zonecheck` is run
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -108,7 +109,7 @@ class Server:
     def start(self) -> "Server":
         self.port = self.port or free_port()  # a restart keeps its port: clients keep their URL
         log = (self.folder / "server.log").open("ab")
-        self.process = subprocess.Popen([*ZONECHECK, "serve", "--port", str(self.port), "--workers",
+        self.process = subprocess.Popen([*self.command, "serve", "--port", str(self.port), "--workers",
                                          str(self.workers), *self.args], cwd=self.folder, env=self.env,
                                         stdout=log, stderr=log, start_new_session=True)
         deadline = time.monotonic() + 90
@@ -150,7 +151,7 @@ class Server:
         return self.start()
 
     def cli(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*ZONECHECK, *args], cwd=self.folder, env=self.env, capture_output=True, text=True,
+        return subprocess.run([*self.command, *args], cwd=self.folder, env=self.env, capture_output=True, text=True,
                               check=check, timeout=120)
 
     def key(self, role: str, zones: list[str] | None = None) -> str:

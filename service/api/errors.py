@@ -1,4 +1,10 @@
-"""RFC 9457 problem details in the request's language; never a 500 for bad input, 503 on database trouble."""
+"""RFC 9457 problem details in the request's language; never a 500 for bad input, 503 on database trouble.
+
+A stored screening that cannot be shown is 503 too, with a type of its own: the pack version its verdict
+names is not kept in the packs table (`stored-pack-missing`), or its stored verdict does not parse or
+render (`stored-record-unreadable`). The record is not lost (`zonecheck audit verify` checks it); an
+operator must restore the pack or the row before it can be shown, so the answer carries no Retry-After.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTim
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zonecheck.service.api.i18n import languages
+from zonecheck.service.api.validation import field_problems
+from zonecheck.service.store.db import DatabaseUnavailable
+from zonecheck.service.store.packs import PackUnavailable
 
 PROBLEM_TYPE = "application/problem+json"
 log = logging.getLogger("zonecheck.api")
@@ -30,21 +39,28 @@ KINDS: dict[str, tuple[int, str, str]] = {
     "unsupported-media-type": (415, "请求体须为 JSON", "The request body must be JSON"),
     "database-unavailable": (503, "数据库暂不可用，请稍后重试", "Database unavailable; retry later"),
     "not-ready": (503, "服务尚未就绪", "Service not ready"),
+    "stored-pack-missing": (503, "该记录所用的规则包版本未保存在数据库中，暂无法显示",
+                            "The rule pack version this record names is not kept in the database; it cannot be shown"),
+    "stored-record-unreadable": (503, "该记录保存的结论无法读取，暂无法显示",
+                                 "This record's stored verdict cannot be read; it cannot be shown"),
     "internal": (500, "服务内部错误", "Internal error"),
 }
 
-QUERY_LABELS = {
-    "lang": "语言", "format": "格式", "limit": "每页条数", "cursor": "分页游标", "as_of": "筛查日期",
-    "zone": "园区", "decision": "结论", "reference": "项目编号", "industry_code": "行业代码",
-    "project_code": "全国项目代码", "screened_from": "筛查日期起", "screened_to": "筛查日期止",
-    "created_from": "创建时间起", "created_to": "创建时间止", "outcome": "处理结果", "reason": "理由",
-    "officer": "经办人", "role": "角色", "zones": "园区范围", "all_zones": "全部园区", "label": "备注",
-    "Idempotency-Key": "幂等键", "idempotency-key": "幂等键",
-}
+
+
+# every field problem has the keys a bad proposal's fields have (service.app.screening.Problem.as_dict)
+FIELD = dict.fromkeys(("path", "label", "value", "allowed", "file", "line", "column", "suggestion", "reason"))
+Texts = dict[str, str]  # lang -> text: resolved to the request's language when answered
+
+
+def texts(zh: str, en: str) -> Texts:
+    return {"zh": zh, "en": en}
 
 
 class Problem(Exception):
-    def __init__(self, kind: str, detail: str | None = None, *, errors: list[dict[str, str]] | None = None,
+    """`detail`, and each error's `reason`, may be one text or one per language (`texts(zh, en)`)."""
+
+    def __init__(self, kind: str, detail: str | Texts | None = None, *, errors: list[dict[str, Any]] | None = None,
                  headers: dict[str, str] | None = None, status: int | None = None) -> None:
         super().__init__(kind)
         self.kind = kind
@@ -54,19 +70,24 @@ class Problem(Exception):
         self.headers = headers or {}
 
 
-def problem_bytes(kind: str, langs: tuple[str, ...], *, status: int | None = None, detail: str | None = None,
-                  errors: list[dict[str, str]] | None = None, instance: str | None = None,
+def _in(lang: str, text: Any) -> Any:
+    return text.get(lang, text.get("zh")) if isinstance(text, dict) else text
+
+
+def problem_bytes(kind: str, langs: tuple[str, ...], *, status: int | None = None, detail: str | Texts | None = None,
+                  errors: list[dict[str, Any]] | None = None, instance: str | None = None,
                   request_id: str | None = None) -> tuple[int, bytes]:
     default_status, zh, en = KINDS[kind]
     code = status or default_status
-    body: dict[str, Any] = {"type": f"urn:zonecheck:problem:{kind}", "title": zh if langs[0] == "zh" else en,
+    lang = "en" if langs[0] == "en" else "zh"
+    body: dict[str, Any] = {"type": f"urn:zonecheck:problem:{kind}", "title": en if lang == "en" else zh,
                             "status": code}
     if detail:
-        body["detail"] = detail
+        body["detail"] = _in(lang, detail)
     if instance:
         body["instance"] = instance
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = [{**FIELD, **e, "reason": _in(lang, e.get("reason"))} for e in errors]
     if request_id:
         body["request_id"] = request_id
     return code, orjson.dumps(body, default=str)  # a field's value as given, whatever its type
@@ -83,17 +104,6 @@ def respond(request: Request, problem: Problem) -> Response:
     return Response(body, status_code=status, media_type=PROBLEM_TYPE, headers=problem.headers)
 
 
-def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
-    found = []
-    for item in error.errors():
-        loc = [str(part) for part in item.get("loc", ())]
-        where = loc[0] if loc else ""
-        path = ".".join(loc[1:]) if where in ("query", "header", "path", "body") else ".".join(loc)
-        label = QUERY_LABELS.get(path.split(".")[0], path)
-        found.append({"path": path, "label": label, "reason": str(item.get("msg", ""))})
-    return found
-
-
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def on_problem(request: Request, problem: Problem) -> Response:
@@ -101,7 +111,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def on_invalid(request: Request, error: RequestValidationError) -> Response:
-        return respond(request, Problem("invalid-request", errors=_field_errors(error)))
+        lang = "en" if _langs(request)[0] == "en" else "zh"
+        return respond(request, Problem("invalid-request", errors=field_problems(list(error.errors()), lang)))
+
+    @app.exception_handler(PackUnavailable)
+    async def on_missing_pack(request: Request, error: PackUnavailable) -> Response:
+        log.error("stored pack missing: %s", error)
+        return respond(request, Problem("stored-pack-missing", texts(
+            f"规则包 {error.pack_hash}（园区配置 {error.zone_hash}）未保存在数据库中或无法重建；请从备份恢复 packs 表，"
+            "并运行 zonecheck audit verify",
+            f"pack {error.pack_hash} (zone profile {error.zone_hash}) is not kept in the database or cannot be rebuilt; "
+            "restore the packs table from a backup and run zonecheck audit verify")))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, error: StarletteHTTPException) -> Response:
@@ -113,6 +133,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
     @app.exception_handler(PoolTimeout)
+    @app.exception_handler(TimeoutError)  # the writer did not answer in time (concurrent.futures')
+    @app.exception_handler(DatabaseUnavailable)
     async def on_database(request: Request, error: Exception) -> Response:
         log.error("database error: %s", error)
         return respond(request, Problem("database-unavailable", headers={"Retry-After": "1"}))

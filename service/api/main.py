@@ -3,6 +3,7 @@ the pack once (one engine per process, serialised inside it) and opens its own d
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -21,6 +22,7 @@ from zonecheck.service.app.screening import Registry
 from zonecheck.service.store.db import Database
 from zonecheck.service.store.packs import snapshot
 
+SWITCH_INTERVAL = 0.0005  # seconds
 PROBLEM_CODES = ("401", "403", "404", "405", "409", "413", "415", "422", "503")
 
 
@@ -29,10 +31,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The writer thread holds the writers' lock (shared with the other workers) across several
+        # statements, and after each it waits for the GIL, which the event loop holds while it screens:
+        # up to the switch interval (5 ms by default) each time. 0.5 ms keeps the lock short.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         screener = Registry().get(settings.rules, settings.pack)
         database = Database(settings.database_url)
         app.state.zonecheck = State(settings, database, screener, snapshot(screener.pack))
         yield
+        app.state.zonecheck.keys.close()
         database.dispose()
 
     title = "zonecheck" + (" (INSECURE DEV: no API keys)" if settings.insecure_dev else "")

@@ -3,6 +3,7 @@ line of access log, and the request metrics. Plain ASGI (no per-request task, un
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import uuid
@@ -16,6 +17,7 @@ from zonecheck.service.api.errors import PROBLEM_TYPE, problem_bytes
 from zonecheck.service.api.i18n import languages
 from zonecheck.service.api.settings import MAX_BODY
 
+PID = os.getpid()  # the worker process: which one served a request
 INSECURE_HEADER = (b"x-zonecheck-insecure-dev", b"no API keys checked: development only, loopback only")
 
 
@@ -64,6 +66,6 @@ class Gate:
             metrics.LATENCY.labels(scope["method"], template).observe(elapsed)
             line = {"ts": time.time(), "request_id": request_id, "method": scope["method"], "path": scope["path"],
                     "route": template, "status": status[0], "ms": round(elapsed * 1000, 2),
-                    "key": state.get("key_id"), "client": (scope.get("client") or ("", 0))[0]}
+                    "key": state.get("key_id"), "client": (scope.get("client") or ("", 0))[0], "worker": PID}
             sys.stderr.buffer.write(orjson.dumps(line) + b"\n")
             sys.stderr.flush()

@@ -6,6 +6,8 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from zonecheck.service.api.validation import Text
+
 Decision = Literal["approved", "conditional", "incomplete", "needs_review", "revise", "rejected"]
 
 
@@ -22,8 +24,8 @@ class PackRef(BaseModel):
 class OfficerDecisionIn(Strict):
     outcome: Literal["accept", "override"] = Field(description="accept the engine's decision, or override it")
     decision: Optional[Decision] = Field(None, description="the final decision (required to override)")
-    reason: str = Field(min_length=1, max_length=4000)
-    officer: str = Field(min_length=1, max_length=200, description="the officer's name")
+    reason: Text = Field(min_length=1, max_length=4000)
+    officer: Text = Field(min_length=1, max_length=200, description="the officer's name")
 
 
 class OfficerDecisionOut(BaseModel):
@@ -150,9 +152,9 @@ class ZoneInfo(BaseModel):
 
 class KeyIn(Strict):
     role: Literal["screener", "auditor", "admin"]
-    zones: Optional[list[str]] = Field(None, min_length=1, description="zone ids; omit with all_zones")
+    zones: Optional[list[Text]] = Field(None, min_length=1, description="zone ids; omit with all_zones")
     all_zones: bool = False
-    label: str = Field("", max_length=200)
+    label: Text = Field("", max_length=200)
 
 
 class KeyOut(BaseModel):

@@ -5,7 +5,7 @@ new renderer or a structured verdict view is a change of one line each."""
 from __future__ import annotations
 
 import functools
-from pathlib import Path
+from importlib import resources
 from typing import Any
 
 import orjson
@@ -18,7 +18,9 @@ REPORT_MEDIA = {"html": "text/html; charset=utf-8", "markdown": "text/markdown; 
                 "text": "text/plain; charset=utf-8"}
 INSECURE_BANNER = ("<p role=alert style=\"background:#b00;color:#fff;padding:.5em 1em;font-weight:bold\">"
                    "insecure-dev: no API keys are checked; development only.</p>")
-DOCS = Path(__file__).resolve().parents[2] / "docs"  # the published schemas (docs/verdict.md)
+# The published verdict schemas, shipped with the package (a wheel has no docs/): copies of
+# docs/verdict-*.schema.json, which tests/test_api_schemas.py keeps byte-identical.
+SCHEMAS = resources.files("zonecheck.service.api")
 
 
 def stored_verdict(verdict: Verdict) -> bytes:
@@ -61,4 +63,4 @@ def rule_parameters(pack: Pack, rule: Rule) -> list[Any]:
 def verdict_schema(detail: str = "full") -> dict[str, Any]:
     """The published JSON Schema of the verdict: the full document (what responses carry) or structured."""
     name = "verdict-structured.schema.json" if detail == "structured" else "verdict-full.schema.json"
-    return orjson.loads((DOCS / name).read_bytes())
+    return orjson.loads(SCHEMAS.joinpath(name).read_bytes())

@@ -69,6 +69,12 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def supervisor_app() -> str:
+    from zonecheck.service.cli.workers import APP
+
+    return APP
+
+
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
@@ -105,10 +111,15 @@ def serve(
     if insecure_dev:
         err.print("[yellow]INSECURE DEV: no API keys are checked; listening on loopback only[/yellow]")
     err.print(f"zonecheck serve: database at revision {revision}; http://{host}:{port} ({workers} worker(s))")
+    options = {"access_log": False, "log_level": "warning", "server_header": False}
+    if workers > 1:  # this process accepts and deals the connections round the workers
+        from zonecheck.service.cli import workers as supervisor
+
+        supervisor.run(host, port, workers, options)
+        return
     import uvicorn
 
-    uvicorn.run("zonecheck.service.api.main:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=False, log_level="warning", server_header=False)
+    uvicorn.run(supervisor_app(), factory=True, host=host, port=port, **options)
 
 
 @db_app.command("upgrade")

@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from zonecheck.service.store.db import Database
+from zonecheck.service.store.db import Database, Raw
 from zonecheck.service.store.models import AuditEntry, OfficerDecision, Screening
 
 GENESIS = "0" * 64
@@ -43,17 +43,41 @@ _INSERT = insert(_LOG)
 
 
 def append(session: Session, kind: str, subject: str, actor: str, facts: dict[str, Any]) -> AuditEntry:
-    # Core statements, not the ORM's unit of work: this runs once per stored screening in the writer
+    return AuditEntry(**append_many(session, [(kind, subject, actor, facts)])[0])
+
+
+def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Append entries (kind, subject, actor, facts) in order: one read of the head, one multi-row insert.
+    Core statements, not the ORM's unit of work."""
     connection = session.connection()
-    last = connection.execute(_HEAD).first()
-    seq = (last.seq + 1) if last else 1
-    prev = last.hash if last else GENESIS
-    content = canonical({"seq": seq, "kind": kind, "subject": subject, "actor": actor,
-                         "at": dt.datetime.now(dt.timezone.utc).isoformat(), **facts})
-    values = {"seq": seq, "kind": kind, "subject": subject, "content": content, "prev_hash": prev,
-              "hash": link(prev, content)}
-    connection.execute(_INSERT, values)
-    return AuditEntry(**values)
+    rows = chain(connection.execute(_HEAD).first(), entries)
+    connection.execute(_INSERT, rows)
+    return rows
+
+
+def append_raw(raw: Raw, entries: list[tuple[str, str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """`append_many` on the writer's DBAPI cursor (its bulk work: a run of stored screenings)."""
+    rows = chain(raw.first(HEAD_SQL), entries)
+    raw.insert(_LOG, rows)
+    return rows
+
+
+HEAD_SQL = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"
+
+
+def chain(last: Any, entries: list[tuple[str, str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The rows of `entries` linked after `last` (the head's seq and hash; None for an empty log)."""
+    seq = last[0] if last else 0
+    prev = last[1] if last else GENESIS
+    rows = []
+    for kind, subject, actor, facts in entries:
+        seq += 1
+        content = canonical({"seq": seq, "kind": kind, "subject": subject, "actor": actor,
+                             "at": dt.datetime.now(dt.timezone.utc).isoformat(), **facts})
+        prev_hash, prev = prev, link(prev, content)
+        rows.append({"seq": seq, "kind": kind, "subject": subject, "content": content, "prev_hash": prev_hash,
+                     "hash": prev})
+    return rows
 
 
 def screening_facts(row: Screening) -> dict[str, Any]:

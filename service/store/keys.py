@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import secrets
-import time
+import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from zonecheck.service.store.audit import append
-from zonecheck.service.store.db import Database
+from zonecheck.service.store.db import Database, DatabaseUnavailable
 from zonecheck.service.store.models import ApiKey
 
 ROLES = ("screener", "auditor", "admin")
@@ -79,33 +82,63 @@ def authenticate(database: Database, secret: str) -> Principal | None:
         return _principal(row)
 
 
-class KeyCache:
-    """Live keys looked up in the last `ttl` seconds, so a request costs no database read for its key.
-    A revocation, by any process, is refused within `ttl`; an unknown key is never cached (a new key
-    works at once)."""
+class KeyLookup:
+    """Each request's key looked up in the database, one indexed read on the digest, so a revocation by
+    any process (another worker, `zonecheck keys revoke`, another host) is refused from the very next
+    request. No cache to go stale. The read goes on a connection of its own, from the worker's event
+    loop: SQLite read directly (a WAL reader never waits for the writer: tens of microseconds), PostgreSQL
+    through an async psycopg connection with a prepared statement (the loop serves others meanwhile).
+    A database that cannot be read raises DatabaseUnavailable (503), never a 401."""
 
-    def __init__(self, database: Database, ttl: float = 1.0) -> None:
+    QUERY = "SELECT id, role, zones, revoked_at IS NULL FROM api_keys WHERE digest = {}"
+
+    def __init__(self, database: Database) -> None:
         self.database = database
-        self.ttl = ttl
-        self._live: dict[str, tuple[Principal, float]] = {}
+        self._sqlite: sqlite3.Connection | None = None
+        self._postgres: Any = None
+        self._opening = asyncio.Lock()
 
-    def cached(self, secret: str) -> Principal | None:
-        found = self._live.get(digest(secret))
-        return found[0] if found is not None and found[1] > time.monotonic() else None
-
-    def authenticate(self, secret: str) -> Principal | None:
-        found = authenticate(self.database, secret)
+    async def authenticate(self, secret: str) -> Principal | None:
         key = digest(secret)
-        if found is None:
-            self._live.pop(key, None)
-        else:
-            if len(self._live) >= 10_000:
-                self._live.clear()
-            self._live[key] = (found, time.monotonic() + self.ttl)
-        return found
+        try:
+            row = self._read_sqlite(key) if self.database.sqlite else await self._read_postgres(key)
+        except Exception as error:  # noqa: BLE001 - any driver error: reopen next time, answer 503
+            self.close()
+            raise DatabaseUnavailable(f"api key lookup: {error}") from error
+        if row is None or not row[3]:
+            return None
+        zones = None if row[2] == ALL_ZONES else frozenset(z for z in row[2].split(",") if z)
+        return Principal(row[0], row[1], zones)
 
-    def forget(self, key_id: str) -> None:
-        """A key this process revoked: refused at once here."""
-        for key, (principal, _) in list(self._live.items()):
-            if principal.key_id == key_id:
-                self._live.pop(key, None)
+    def _read_sqlite(self, key: str) -> Any:
+        if self._sqlite is None:
+            path = make_url(self.database.url).database
+            connection = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA busy_timeout=30000")
+            self._sqlite = connection
+        return self._sqlite.execute(self.QUERY.format("?"), (key,)).fetchone()
+
+    async def _read_postgres(self, key: str) -> Any:
+        if self._postgres is None or self._postgres.closed:
+            async with self._opening:
+                if self._postgres is None or self._postgres.closed:
+                    import psycopg
+
+                    conninfo = make_url(self.database.url).set(drivername="postgresql").render_as_string(
+                        hide_password=False)
+                    self._postgres = await psycopg.AsyncConnection.connect(conninfo, autocommit=True,
+                                                                           prepare_threshold=0, connect_timeout=10,
+                                                                           options="-c statement_timeout=10000")
+        cursor = await self._postgres.execute(self.QUERY.format("%s"), (key,))
+        return await cursor.fetchone()
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
+        if self._postgres is not None:
+            connection, self._postgres = self._postgres, None
+            try:
+                connection.pgconn.finish()  # no await needed: drop the socket
+            except Exception:  # noqa: BLE001 - closing a broken connection
+                pass

@@ -24,6 +24,15 @@ from zonecheck.service.store.models import Blob, PackFile, PackRecord
 PACK_SUFFIXES = (".yaml", ".yml", ".csv")
 
 
+class PackUnavailable(LookupError):
+    """A stored verdict names a pack or zone-profile version the packs table does not keep (or whose
+    kept files no longer rebuild it): the verdict cannot be rendered until an operator restores it."""
+
+    def __init__(self, pack_hash: str, zone_hash: str, why: str) -> None:
+        super().__init__(f"pack {pack_hash}, zone profile {zone_hash}: {why}")
+        self.pack_hash, self.zone_hash = pack_hash, zone_hash
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """One pack or zone-profile version: its hash and files (path relative to the rules folder -> bytes)."""
@@ -108,7 +117,7 @@ class Shelf:
         key = (pack_hash, zone["hash"])
         with self._lock:  # one rebuild per version, however many requests ask at once
             found = self._rebuilt.get(key)
-            if found is None:
+            if found is None:  # a failure is not cached: the operator may restore the rows meanwhile
                 found = self._rebuilt[key] = self._rebuild(pack_hash, zone["id"], zone["hash"])
             return found
 
@@ -117,7 +126,16 @@ class Shelf:
             pack_files = stored_files(session, pack_hash)
             zone_files = stored_files(session, zone_hash)
         if not pack_files or not zone_files:
-            raise LookupError(f"pack {pack_hash} or zone profile {zone_id} {zone_hash} is not kept in the database")
+            raise PackUnavailable(pack_hash, zone_hash, "not kept in the database")
+        try:
+            return self._load(pack_files, zone_files, pack_hash, zone_id, zone_hash)
+        except PackUnavailable:
+            raise
+        except Exception as error:  # kept files that no longer load (changed rows, a full disk)
+            raise PackUnavailable(pack_hash, zone_hash, f"cannot be rebuilt: {error}") from error
+
+    def _load(self, pack_files: dict[str, bytes], zone_files: dict[str, bytes], pack_hash: str, zone_id: str,
+              zone_hash: str) -> Pack:
         if self._folder is None:
             self._folder = tempfile.mkdtemp(prefix="zonecheck-packs-")  # private (0700); removed at exit
             atexit.register(shutil.rmtree, self._folder, True)
@@ -128,6 +146,6 @@ class Shelf:
             target.write_bytes(content)
         pack_dir = next(iter(pack_files)).split("/")[0]
         pack = load_pack(rules / pack_dir)
-        if pack.hash != pack_hash or pack.zones[zone_id].hash != zone_hash:
-            raise LookupError(f"pack {pack_hash} rebuilt from the database gives {pack.hash}")
+        if pack.hash != pack_hash or zone_id not in pack.zones or pack.zones[zone_id].hash != zone_hash:
+            raise PackUnavailable(pack_hash, zone_hash, f"rebuilt from the database it gives {pack.hash}")
         return pack

@@ -6,14 +6,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Select, insert, select
 from sqlalchemy.orm import Session
 
-from zonecheck.service.store.audit import append, decision_facts, screening_facts
-from zonecheck.service.store.db import Database
+from zonecheck.service.store.audit import append, append_raw, decision_facts, screening_facts
+from zonecheck.service.store.db import Database, Raw
 from zonecheck.service.store.models import IdempotencyKey, OfficerDecision, Screening
 from zonecheck.service.store.packs import Snapshot, store
 
@@ -59,29 +61,55 @@ def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
            idempotency: tuple[str, str] | None = None) -> tuple[Screening, bool]:
     """Store a screening (and the pack versions it used, if new). Returns (row, created); with an
     Idempotency-Key (key, body digest) already used by this client, the earlier row and False."""
-    doc = new.structured
+    return database.write(_creating(new, snapshots, idempotency))
 
-    def work(session: Session) -> tuple[Screening, bool]:
-        if idempotency is not None:
-            earlier = _replay(session, new.client_key_id, idempotency[0], idempotency[1])
-            if earlier is not None:
-                return earlier, False
-        wanted = {doc["pack"]["hash"], doc["zone"]["hash"]}
-        for snap in snapshots:
-            if snap.hash in wanted:
-                store(session, snap, new.client_key_id)
-        values = dict(
+
+async def create_async(database: Database, new: NewScreening, snapshots: list[Snapshot],
+                       idempotency: tuple[str, str] | None = None) -> tuple[Screening, bool]:
+    """`create`, awaited (the caller's event loop is free until the writer has committed it)."""
+    return await database.write_async(_creating(new, snapshots, idempotency))
+
+
+def _creating(new: NewScreening, snapshots: list[Snapshot],
+              idempotency: tuple[str, str] | None) -> Callable[[Session], tuple[Screening, bool]]:
+    wanted = {new.structured["pack"]["hash"], new.structured["zone"]["hash"]}
+    return _Create(new, [snap for snap in snapshots if snap.hash in wanted], idempotency)
+
+
+class _Create:
+    """One screening to store, by the writer thread: `self(session)` alone, or (the common case: no
+    Idempotency-Key to check, no pack version to keep first) `bulk` for a run of them at once, with one
+    multi-row insert per table and the run's audit entries chained from one read of the head."""
+
+    def __init__(self, new: NewScreening, snapshots: list[Snapshot], idempotency: tuple[str, str] | None) -> None:
+        self.new, self.snapshots, self.idempotency = new, snapshots, idempotency
+        if idempotency is None and not snapshots:
+            self.bulk = _create_many
+
+    def values(self) -> dict[str, Any]:
+        doc, new = self.new.structured, self.new
+        return dict(
             id=new_id("scr_"), created_at=dt.datetime.now(dt.timezone.utc), client_key_id=new.client_key_id,
             reference=doc["reference"], name=doc["name"], zone=doc["zone"]["id"], decision=doc["decision"],
             industry_code=new.industry_code, project_code=new.project_code,
             screening_date=dt.date.fromisoformat(doc["screening_date"]), pack_id=doc["pack"]["id"],
             pack_version=doc["pack"]["version"], pack_hash=doc["pack"]["hash"], proposal=new.proposal,
             proposal_digest=doc["proposal_digest"], verdict=new.verdict)
+
+    def __call__(self, session: Session) -> tuple[Any, bool]:
+        new, idempotency = self.new, self.idempotency
+        if idempotency is not None:
+            earlier = _replay(session, new.client_key_id, idempotency[0], idempotency[1])
+            if earlier is not None:
+                return earlier, False
+        for snap in self.snapshots:
+            store(session, snap, new.client_key_id)
+        values = self.values()
         session.flush()  # the pack rows above first (foreign key)
         # Core inserts, not the ORM's unit of work: the writer thread does this for every screening
         connection = session.connection()
         connection.execute(_INSERT_SCREENING, values)
-        row = Screening(**values)  # what the response shows; never added to the session
+        row = _row(values)
         if idempotency is not None:
             connection.execute(_INSERT_KEY, {"client_key_id": new.client_key_id, "key": idempotency[0],
                                           "body_digest": idempotency[1], "screening_id": row.id,
@@ -89,7 +117,18 @@ def create(database: Database, new: NewScreening, snapshots: list[Snapshot],
         append(session, "screening.created", row.id, new.client_key_id, screening_facts(row))
         return row, True
 
-    return database.write(work)
+
+def _create_many(raw: Raw, works: list[_Create]) -> list[tuple[Any, bool]]:
+    rows = [_row(work.values()) for work in works]
+    raw.insert(Screening.__table__, [vars(row) for row in rows])
+    append_raw(raw, [("screening.created", row.id, row.client_key_id, screening_facts(row)) for row in rows])
+    return [(row, True) for row in rows]
+
+
+def _row(values: dict[str, Any]) -> Any:
+    """What a response shows of a stored screening: its columns as attributes, like the ORM row, without
+    the ORM's instrumentation (never added to a session)."""
+    return SimpleNamespace(**values)
 
 
 def get(database: Database, screening_id: str) -> Screening | None:
@@ -116,11 +155,18 @@ def encode_cursor(seq: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int | None:
+    """The seq a cursor names; None for anything encode_cursor could not have given."""
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        return int(text[1:]) if text.startswith("s") else None
+        seq = int(text[1:]) if text.startswith("s") and text[1:].isdigit() else None
     except (ValueError, UnicodeDecodeError):
         return None
+    return seq if seq is not None and 0 < seq < 2**63 else None
+
+
+def could_be_id(text: str) -> bool:
+    """Whether `text` could name a stored row (not too long, no NUL): else it is not looked up."""
+    return len(text) <= 40 and "\x00" not in text
 
 
 def _filtered(query: Select[Any], f: Filters) -> Select[Any]:

@@ -13,7 +13,7 @@ from zonecheck.engine.contract.units import format_value
 from zonecheck.engine.pack.model import Pack, Row, Rule
 from zonecheck.service.api import views
 from zonecheck.service.api.deps import Caller, Current
-from zonecheck.service.api.errors import Problem
+from zonecheck.service.api.errors import Problem, texts
 from zonecheck.service.api.schemas import PROBLEMS, PackInfo, RuleDetail, RuleList, ZoneInfo
 from zonecheck.service.store.audit import utc_text
 from zonecheck.service.store.models import PackFile, PackRecord
@@ -40,8 +40,10 @@ def _rule(pack: Pack, rule: Rule, day: dt.date, zone: str | None) -> dict[str, A
 
 def _zone(pack: Pack, zone: str | None) -> str | None:
     if zone is not None and zone not in pack.zones:
-        raise Problem("invalid-request", errors=[{"path": "zone", "label": "园区",
-                                                  "reason": f"no zone profile {zone!r} (known: {', '.join(sorted(pack.zones))})"}])
+        known = ", ".join(sorted(pack.zones))
+        raise Problem("invalid-request", errors=[{"path": "zone", "label": "园区", "value": zone, "allowed": sorted(pack.zones),
+                                                  "reason": texts(f"没有园区配置 {zone!r}（可用：{known}）",
+                                                                  f"no zone profile {zone!r} (known: {known})")}])
     return zone
 
 
@@ -60,7 +62,7 @@ def rule(current: Current, caller: Caller, rule_id: str, as_of: Optional[dt.date
     pack = current.screener.pack
     found = next((r for r in pack.rules if r.id == rule_id), None)
     if found is None:
-        raise Problem("not-found", f"no rule {rule_id!r}")
+        raise Problem("not-found", texts(f"没有规则 {rule_id!r}", f"no rule {rule_id!r}"))
     detail = _rule(pack, found, as_of or dt.date.today(), _zone(pack, zone))
     return {**detail, "cases": [c.id for c in found.cases], "text": views.rule_text(pack, found)}
 

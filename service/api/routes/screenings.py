@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from typing import Annotated, Any, Literal, Optional
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
-from pydantic import StringConstraints
+from starlette.concurrency import run_in_threadpool
 
 from zonecheck.service.api import metrics, views
-from zonecheck.service.api.deps import Body, Current, Langs, Reader, Screener_
-from zonecheck.service.api.errors import Problem
+from zonecheck.service.api.deps import Current, Langs, Post, Reader, Screener_
+from zonecheck.service.api.errors import Problem, texts
 from zonecheck.service.api.routes.records import decision as decision_json
-from zonecheck.service.api.routes.records import record, summary
+from zonecheck.service.api.routes.records import record, rendered, summary
 from zonecheck.service.api.schemas import (Decision, Evaluation, OfficerDecisionIn, OfficerDecisionOut, PROBLEMS,
                                            ScreeningPage, ScreeningRecord)
+from zonecheck.service.api.validation import LABELS, Code, nul_paths
+from zonecheck.service.app.fields import field_rows
 from zonecheck.service.app.screening import screen
 from zonecheck.service.store import records
 from zonecheck.service.store.keys import Principal
@@ -26,7 +29,7 @@ from zonecheck.service.store.records import Filters, IdempotencyConflict, NewScr
 router = APIRouter(prefix="/v1", tags=["screenings"])
 JSON = "application/json"
 PROPOSAL_BODY = {"requestBody": {"required": True, "content": {JSON: {"schema": {"$ref": "#/components/schemas/Proposal"}}}}}
-Code = Annotated[str, StringConstraints(max_length=100)]
+MAX_REFERENCE = 200  # the screenings table's reference column
 ZoneQuery = Annotated[Optional[Code], Query(description="zone profile (default: the proposal's zone)")]
 AsOfQuery = Annotated[Optional[dt.date], Query(description="screening date (default: submitted_on)")]
 
@@ -37,32 +40,53 @@ def _json(payload: bytes, status: int = 200, headers: dict[str, str] | None = No
 
 def _parse(body: bytes, langs: tuple[str, ...]) -> Any:
     try:
-        return orjson.loads(body)
+        data = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         reason = f"not valid JSON: {error}" if langs[0] == "en" else f"不是有效的 JSON：{error}"
         raise Problem("invalid-proposal", errors=[{"path": "", "label": "申报材料", "reason": reason}]) from None
+    bad = nul_paths(data)  # no field may hold one (PostgreSQL refuses it in text)
+    if bad:
+        labels = _labels()
+        raise Problem("invalid-proposal", errors=[
+            {"path": path, "label": labels.get(".".join("0" if p.isdigit() else p for p in path.split(".")), path),
+             "reason": texts("不得包含 NUL 字符（\\u0000）", "must not contain a NUL character (\\u0000)")}
+            for path in bad])
+    return data
+
+
+@functools.cache
+def _labels() -> dict[str, str]:
+    return {row["path"]: row["label"] for row in field_rows()}
 
 
 def _check_zone(caller: Principal, data: Any, zone: str | None) -> None:
     target = zone or (data.get("zone") if isinstance(data, dict) else None)
     if isinstance(target, str) and not caller.sees(target):
-        raise Problem("forbidden", f"this key may not screen for zone {target!r}")
+        raise Problem("forbidden", texts(f"此密钥不能筛查园区 {target!r} 的项目", f"this key may not screen for zone {target!r}"))
 
 
 def _screen(current: Current, data: Any, zone: str | None, as_of: dt.date | None, langs: tuple[str, ...]) -> Any:
     outcome = screen(current.screener, data, zone=zone, as_of=as_of)
     if outcome.verdict is None:  # every bad field, its reason in the request's language
         raise Problem("invalid-proposal", errors=[p.as_dict(langs[0]) for p in outcome.problems])
+    reference = outcome.verdict.structured["reference"]
+    if len(reference) > MAX_REFERENCE:
+        raise Problem("invalid-proposal", errors=[{
+            "path": "reference", "label": "项目编号", "value": reference,
+            "reason": texts(f"最长 {MAX_REFERENCE} 个字符", f"at most {MAX_REFERENCE} characters")}])
     return outcome.verdict
 
 
 @router.post("/screenings", status_code=201, openapi_extra=PROPOSAL_BODY, summary="Screen and store a proposal",
              responses={201: {"model": ScreeningRecord}, 200: {"model": ScreeningRecord, "description": "a replay"},
                         409: {"description": "Idempotency-Key used with another body"}, **PROBLEMS})
-def create_screening(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
-                     as_of: AsOfQuery = None,
-                     project_code: Annotated[Optional[Code], Query(description="全国投资项目代码")] = None,
-                     idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> Response:
+async def create_screening(post: Post, zone: ZoneQuery = None, as_of: AsOfQuery = None,
+                           project_code: Annotated[Optional[Code], Query(description="全国投资项目代码")] = None,
+                           idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> Response:
+    """On the worker's event loop, not a thread each: screening and rendering hold the GIL whatever
+    thread runs them (the engine is serialised per worker anyway), so a thread per request only added
+    GIL hand-offs. The commit is awaited, so requests waiting for theirs hold no thread."""
+    current, caller, langs, body = post.current, post.caller, post.langs, post.body
     data = _parse(body, langs)
     _check_zone(caller, data, zone)
     scoped = None
@@ -70,12 +94,13 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
         request_digest = hashlib.sha256(body + b"\0" + orjson.dumps([zone, as_of, project_code])).hexdigest()
         scoped = (idempotency_key, request_digest)
         try:
-            earlier = records.replay(current.database, caller.key_id, *scoped)
+            earlier = await run_in_threadpool(records.replay, current.database, caller.key_id, *scoped)
         except IdempotencyConflict:
             raise Problem("idempotency-conflict") from None
         if earlier is not None:
-            return _json(record(earlier, records.decisions(current.database, earlier.id), langs, current.shelf),
-                         headers={"Location": f"/v1/screenings/{earlier.id}", "Idempotent-Replay": "true"})
+            earlier_decisions = await run_in_threadpool(records.decisions, current.database, earlier.id)
+            shown = await run_in_threadpool(record, earlier, earlier_decisions, langs, current.shelf)
+            return _json(shown, headers={"Location": f"/v1/screenings/{earlier.id}", "Idempotent-Replay": "true"})
     verdict = _screen(current, data, zone, as_of, langs)
     structured = verdict.structured
     new = NewScreening(client_key_id=caller.key_id, proposal=body, verdict=views.stored_verdict(verdict),
@@ -83,7 +108,7 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
                        industry_code=str(data["project"]["industry_code"]))
     try:
         pending = [snap for snap in current.snapshots if snap.hash not in current.stored]
-        row, created = records.create(current.database, new, pending, scoped)
+        row, created = await records.create_async(current.database, new, pending, scoped)
     except IdempotencyConflict:
         raise Problem("idempotency-conflict") from None
     if created:
@@ -92,15 +117,18 @@ def create_screening(current: Current, caller: Screener_, body: Body, langs: Lan
     headers = {"Location": f"/v1/screenings/{row.id}"}
     if not created:
         headers["Idempotent-Replay"] = "true"
-    decisions = [] if created else records.decisions(current.database, row.id)
-    fresh = structured if created else None  # a replay renders the earlier row's stored verdict
-    return _json(record(row, decisions, langs, current.shelf, fresh), 201 if created else 200, headers)
+    if created:
+        return _json(record(row, [], langs, current.shelf, structured), 201, headers)
+    # a replay (the same key raced in meanwhile) renders the earlier row's stored verdict
+    decisions = await run_in_threadpool(records.decisions, current.database, row.id)
+    return _json(await run_in_threadpool(record, row, decisions, langs, current.shelf), 200, headers)
 
 
 @router.post("/evaluations", openapi_extra=PROPOSAL_BODY, summary="Screen a proposal without storing anything",
              responses={200: {"model": Evaluation}, **PROBLEMS})
-def evaluate(current: Current, caller: Screener_, body: Body, langs: Langs, zone: ZoneQuery = None,
-             as_of: AsOfQuery = None) -> Response:
+async def evaluate(post: Post, zone: ZoneQuery = None, as_of: AsOfQuery = None) -> Response:
+    """On the event loop, as `create_screening` (nothing to wait for: no thread to hop to)."""
+    current, caller, langs, body = post.current, post.caller, post.langs, post.body
     data = _parse(body, langs)
     _check_zone(caller, data, zone)
     verdict = _screen(current, data, zone, as_of, langs)
@@ -109,9 +137,9 @@ def evaluate(current: Current, caller: Screener_, body: Body, langs: Langs, zone
 
 
 def _visible(current: Current, caller: Principal, screening_id: str) -> Any:
-    row = records.get(current.database, screening_id) if len(screening_id) <= 40 else None
-    if row is None or not caller.sees(row.zone):
-        raise Problem("not-found", f"no screening {screening_id!r}")  # another zone's record: as if absent
+    row = records.get(current.database, screening_id) if records.could_be_id(screening_id) else None
+    if row is None or not caller.sees(row.zone):  # another zone's record: as if absent
+        raise Problem("not-found", texts(f"没有筛查记录 {screening_id!r}", f"no screening {screening_id!r}"))
     return row
 
 
@@ -134,7 +162,16 @@ def list_screenings(
     if cursor:
         before = records.decode_cursor(cursor)
         if before is None:
-            raise Problem("invalid-request", errors=[{"path": "cursor", "label": "分页游标", "reason": "not a cursor"}])
+            raise Problem("invalid-request", errors=[{"path": "cursor", "label": "分页游标", "value": cursor, "reason": texts(
+                "不是本接口给出的分页游标（next_cursor）", "not a cursor this API gave (next_cursor)")}])
+    wrong = [(name, low, high) for name, low, high in (("screened_to", screened_from, screened_to),
+                                                       ("created_to", _utc(created_from), _utc(created_to)))
+             if low is not None and high is not None and high < low]
+    if wrong:
+        raise Problem("invalid-request", errors=[{
+            "path": name, "label": LABELS[name], "value": str(high),
+            "reason": texts(f"早于起始值 {name.replace('_to', '_from')}（{low}）",
+                            f"before the start {name.replace('_to', '_from')} ({low})")} for name, low, high in wrong])
     filters = Filters(zones=caller.zones, zone=zone, decision=decision, reference=reference,
                       industry_code=industry_code, project_code=project_code, screened_from=screened_from,
                       screened_to=screened_to, created_from=_utc(created_from), created_to=_utc(created_to))
@@ -159,9 +196,8 @@ def report(current: Current, caller: Reader, screening_id: str, langs: Langs,
            format: Literal["html", "markdown", "text"] = "html", lang: Optional[Literal["zh", "en"]] = None) -> Response:
     row = _visible(current, caller, screening_id)
     chosen = lang or langs[0]
-    structured = orjson.loads(row.verdict)
-    body = views.report(structured, current.shelf.pack_for(structured), format, chosen,
-                        insecure_dev=current.settings.insecure_dev)
+    body = rendered(row, current.shelf, lambda structured, pack: views.report(
+        structured, pack, format, chosen, insecure_dev=current.settings.insecure_dev))
     return Response(body, media_type=views.REPORT_MEDIA[format], headers={"Content-Language": chosen})
 
 
@@ -171,11 +207,11 @@ def record_decision(current: Current, caller: Screener_, screening_id: str, give
     row = _visible(current, caller, screening_id)
     final = given.decision or row.decision
     if given.outcome == "override" and given.decision is None:
-        raise Problem("invalid-request", errors=[{"path": "decision", "label": "最终结论",
-                                                  "reason": "an override names the final decision"}])
+        raise Problem("invalid-request", errors=[{"path": "decision", "label": "最终结论", "reason": texts(
+            "改判（override）须给出最终结论", "an override names the final decision")}])
     if given.outcome == "accept" and final != row.decision:
-        raise Problem("invalid-request", errors=[{"path": "decision", "label": "最终结论",
-                                                  "reason": f"accepting keeps the engine's decision {row.decision!r}"}])
+        raise Problem("invalid-request", errors=[{"path": "decision", "label": "最终结论", "value": final, "reason": texts(
+            f"采纳（accept）即沿用引擎的结论 {row.decision!r}", f"accepting keeps the engine's decision {row.decision!r}")}])
     stored = records.add_decision(current.database, row.id, outcome=given.outcome, decision=final,
                                   reason=given.reason, officer=given.officer, client_key_id=caller.key_id)
     metrics.OFFICER_DECISIONS.labels(given.outcome).inc()
