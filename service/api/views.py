@@ -31,7 +31,7 @@ def stored_verdict(verdict: Verdict) -> bytes:
 def document_view(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...]) -> orjson.Fragment:
     """The verdict as a response carries it: the full document (schema 1.x) in the request's languages,
     rendered from the structured verdict and the pack it names (the same structure whatever `langs`)."""
-    return orjson.Fragment(orjson.dumps(full.document(structured, pack, langs)))
+    return orjson.Fragment(full.document_json(structured, pack, langs))
 
 
 def report(structured: dict[str, Any], pack: Pack, fmt: str, lang: str, *, insecure_dev: bool = False) -> bytes:

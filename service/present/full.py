@@ -401,7 +401,12 @@ def to_json_bytes(verdict: Verdict, langs: tuple[str, ...] = LANGS, indent: bool
     """The full document as UTF-8 JSON (what `verdict.to_json_bytes()` was)."""
     if indent:  # ready JSON parts are not re-indented: write it all afresh
         return orjson.dumps(of(verdict, langs), option=orjson.OPT_INDENT_2)
-    return orjson.dumps(document(verdict.structured, verdict.pack, langs, raw=True))
+    return document_json(verdict.structured, verdict.pack, langs)
+
+
+def document_json(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LANGS) -> bytes:
+    """The full document of a structured verdict as compact UTF-8 JSON, the pack's parts as ready JSON."""
+    return orjson.dumps(document(structured, pack, langs, raw=True))
 
 
 def by_rule(verdict: Verdict, langs: tuple[str, ...] = LANGS) -> dict[str, dict[str, Any]]:
