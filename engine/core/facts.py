@@ -6,6 +6,7 @@ Nothing here decides a rule. Missing stays missing (absent from `values`), never
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,7 +16,7 @@ from zonecheck.engine.core.params import Resolved, resolve
 from zonecheck.engine.contract.units import PLACES, quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
-CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB); cleared whole when full
+CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB), the least recently used dropped first
 
 
 @dataclass
@@ -79,6 +80,7 @@ class FactBuilder:
         self.key_facts = tuple(dict.fromkeys(
             pack.keys[k].fact for param in pack.parameters.values() for k in param.keys))
         self._cache: dict[tuple[object, ...], Parameters] = {}
+        self._lock = threading.Lock()
 
     def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
         values = proposal_values(proposal)
@@ -90,12 +92,14 @@ class FactBuilder:
         values["zone.region"] = zone.region
         values["zone.id"] = zone.id
         key = (zone.id, day, *[values.get(f) for f in self.key_facts])
-        parameters = self._cache.get(key)
+        with self._lock:  # screeners are shared by threads
+            parameters = self._cache.pop(key, None)
         if parameters is None:
             parameters = self.resolve(zone, values, day)
-            if len(self._cache) >= CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key] = parameters
+        with self._lock:
+            if key not in self._cache and len(self._cache) >= CACHE_LIMIT:
+                del self._cache[next(iter(self._cache))]  # the least recently used (a dict keeps insertion order)
+            parameters = self._cache.setdefault(key, parameters)  # the most recently used last
         values.update(parameters.values)
         facts = FactSet(values=values, origins=origins, parameters=parameters, day=day)
         for name, indicator in self.pack.indicators.items():
