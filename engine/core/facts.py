@@ -81,6 +81,9 @@ class FactBuilder:
             pack.keys[k].fact for param in pack.parameters.values() for k in param.keys))
         self._cache: dict[tuple[object, ...], Parameters] = {}
         self._lock = threading.Lock()
+        # each parameter's own key facts: a new industry code resolves only the parameters keyed by it
+        self._param_keys = {name: tuple(pack.keys[k].fact for k in param.keys) for name, param in pack.parameters.items()}
+        self._resolved: dict[tuple[object, ...], Resolved] = {}
 
     def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
         values = proposal_values(proposal)
@@ -109,7 +112,17 @@ class FactBuilder:
         return facts
 
     def resolve(self, zone: Zone, values: dict[str, Value], day: dt.date) -> Parameters:
-        resolved = {name: resolve(param, self.pack, zone, values, day) for name, param in self.pack.parameters.items()}
+        resolved: dict[str, Resolved] = {}
+        for name, param in self.pack.parameters.items():
+            key = (name, zone.id, day, *[values.get(fact) for fact in self._param_keys[name]])
+            found = self._resolved.get(key)
+            if found is None:
+                found = resolve(param, self.pack, zone, values, day)
+                with self._lock:
+                    if len(self._resolved) >= CACHE_LIMIT * 64:  # small objects: keep many, drop the oldest
+                        del self._resolved[next(iter(self._resolved))]
+                    self._resolved[key] = found
+            resolved[name] = found
         in_force = {f"par.{name}": r.value for name, r in resolved.items() if r.status == "ok"}
         return Parameters(resolved, in_force)  # type: ignore[arg-type]
 
