@@ -42,6 +42,7 @@ class Finding:  # not frozen: a frozen init costs a setattr call per field, on e
     missing: tuple[str, ...]
     assumed: dict[str, object]  # path -> JSON form of the value assumed, in path order
     remedies: dict[str, str]  # remedy value name -> exact figure (rounded as the pack states)
+    fixed: dict[str, Any] | None = None  # the structured form, for a finding made once per pack
 
     @property
     def rule(self) -> Rule:
@@ -59,6 +60,8 @@ class Finding:  # not frozen: a frozen init costs a setattr call per field, on e
 
     def structured(self) -> dict[str, Any]:
         """The finding in the structured verdict: only what this screening decided."""
+        if self.fixed is not None:
+            return dict(self.fixed)  # a copy: each verdict owns its findings
         out: dict[str, Any] = {"rule_id": self.plan.rule.id, "status": self.status}
         if self.case is not None:
             out["case"] = self.case
@@ -136,6 +139,8 @@ class Explainer:
                 if not case.remedy:  # a case is only ever concluded violated
                     fixed[(index, Status.VIOLATED, case_index)] = Finding(plan, Status.VIOLATED, case.severity, case.id,
                                                                           case_index, None, (), {}, {})
+        for finding in fixed.values():
+            finding.fixed = finding.structured()
         return fixed
 
     def remedy_values(self, rule: Rule, facts: FactSet) -> dict[str, str]:
