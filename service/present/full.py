@@ -270,7 +270,8 @@ class _Fixed(NamedTuple):
     message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
     raw_thresholds: orjson.Fragment  # the same lists as JSON, for documents written straight to bytes
     raw_citations: orjson.Fragment
-    head: bytes | None  # with a fixed message: the finding's JSON up to its values, and after its assumed ones
+    lead: bytes  # the finding's JSON up to its message, and after its assumed values
+    head: bytes | None  # with a fixed message: up to its values
     tail: bytes
 
 
@@ -293,30 +294,36 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
         if len(_FIXED) >= 8192:  # packs come and go in tests: keep the memo bounded
             _FIXED.clear()
         title, severity, label = pick(rule.title, langs), s.severity(plan, finding), pick(catalogue.STATUS_LABELS[status], langs)
-        head = None
-        if message is not None:  # the keys in the order finding_document writes them
-            head = orjson.dumps({"rule_id": rule.id, "title": title, "domain": rule.domain, "severity": severity,
-                                 "status": status, "status_label": label, "case": finding.get("case"),
-                                 "reason": finding.get("reason"),
-                                 "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
-                                 "message": message[0],
-                                 "remedy": message[1]})[:-1] + b',"values":'
+        # the keys in the order finding_document writes them
+        lead = orjson.dumps({"rule_id": rule.id, "title": title, "domain": rule.domain, "severity": severity,
+                             "status": status, "status_label": label, "case": finding.get("case"),
+                             "reason": finding.get("reason"),
+                             "missing_facts": [missing_entry(p, langs) for p in missing] if missing else []})[:-1]
+        head = None if message is None else _up_to_values(lead, *message)
         tail = b',"thresholds":' + orjson.dumps(plan.thresholds(index)) + b',"citations":' + orjson.dumps(plan.citations) + b"}"
         found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message,
                                      orjson.Fragment(orjson.dumps(plan.thresholds(index))),
-                                     orjson.Fragment(orjson.dumps(plan.citations)), head, tail)
+                                     orjson.Fragment(orjson.dumps(plan.citations)), lead, head, tail)
     return found
+
+
+def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] | None) -> bytes:
+    return b"".join((lead, b',"message":', orjson.dumps(message), b',"remedy":', orjson.dumps(remedy), b',"values":'))
 
 
 def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
                      raw: bool = False) -> dict[str, Any]:
-    """A finding's part of the full document; `raw`: the pack's lists as ready JSON (for `to_json_bytes`)."""
+    """A finding's part of the full document; `raw`: the whole finding as ready JSON (`orjson.Fragment`),
+    for `document_json`."""
     fixed = _fixed(s, plan, finding, langs)
     values = finding["values"]
-    if raw and fixed.head is not None:  # only the values read differ from the pack's text: splice them in
+    if raw:  # the pack's parts as ready JSON; what this screening filled in spliced between them
+        head = fixed.head
+        if head is None:
+            head = _up_to_values(fixed.lead, *s.message(plan, finding, langs, s.exact(finding)))
         read = orjson.dumps({path: values.get(path) for path in plan.value_paths})
         assumed = orjson.dumps(finding.get("assumed", []))
-        return orjson.Fragment(b"".join((fixed.head, read, b',"assumed":', assumed, fixed.tail)))  # type: ignore[return-value]
+        return orjson.Fragment(b"".join((head, read, b',"assumed":', assumed, fixed.tail)))  # type: ignore[return-value]
     message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding))
     missing = finding.get("missing_facts")
     return {
