@@ -8,6 +8,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from zonecheck.engine.screener import Screener
@@ -34,6 +35,7 @@ def distinct(examples: list[dict[str, Any]], n: int) -> dict[str, Any]:
     return proposal
 
 
+@pytest.mark.slow
 def test_twenty_thousand_screenings_keep_memory_flat() -> None:
     screener = Screener(ROOT / "rules" / "national")
     examples = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "examples").glob("*.yaml"))]
