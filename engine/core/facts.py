@@ -5,6 +5,7 @@ Nothing here decides a rule. Missing stays missing (absent from `values`), never
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
@@ -72,8 +73,9 @@ def proposal_values(proposal: Proposal) -> dict[str, Value]:
 
 
 class FactBuilder:
-    """Builds facts for one pack. A parameter's value depends only on the zone, the date and its key
-    facts, so each resolution is kept and reused (and the same object explains every finding)."""
+    """Builds facts for one pack. A parameter's value depends only on the zone, the rows in force on the
+    date and its key facts, so each resolution is kept and reused (and the same object explains every
+    finding)."""
 
     def __init__(self, pack: Pack):
         self.pack = pack
@@ -84,6 +86,7 @@ class FactBuilder:
         # each parameter's own key facts: a new industry code resolves only the parameters keyed by it
         self._param_keys = {name: tuple(pack.keys[k].fact for k in param.keys) for name, param in pack.parameters.items()}
         self._resolved: dict[tuple[object, ...], Resolved] = {}
+        self._bounds: dict[str, list[dt.date]] = {}  # zone id -> the days the rows in force change
 
     def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
         values = proposal_values(proposal)
@@ -94,11 +97,12 @@ class FactBuilder:
                 origins[path] = f"zone:{zone.id}"
         values["zone.region"] = zone.region
         values["zone.id"] = zone.id
-        key = (zone.id, day, *[values.get(f) for f in self.key_facts])
+        epoch = self.epoch(zone, day)  # parameters change only where a row comes into or goes out of force
+        key = (zone.id, epoch, *[values.get(f) for f in self.key_facts])
         with self._lock:  # screeners are shared by threads
             parameters = self._cache.pop(key, None)
         if parameters is None:
-            parameters = self.resolve(zone, values, day)
+            parameters = self.resolve(zone, values, day, epoch)
         with self._lock:
             if key not in self._cache and len(self._cache) >= CACHE_LIMIT:
                 del self._cache[next(iter(self._cache))]  # the least recently used (a dict keeps insertion order)
@@ -111,10 +115,23 @@ class FactBuilder:
                 values[f"ind.{name}"] = result
         return facts
 
-    def resolve(self, zone: Zone, values: dict[str, Value], day: dt.date) -> Parameters:
+    def epoch(self, zone: Zone, day: dt.date) -> int:
+        """Which stretch of days between two changes of the rows in force (national, the zone's, defaults)
+        `day` falls in: every day of one stretch resolves every parameter alike."""
+        bounds = self._bounds.get(zone.id)
+        if bounds is None:
+            rows = [row for param in self.pack.parameters.values() for row in (*param.rows, param.default) if row]
+            rows += [row for zone_rows in zone.rows.values() for row in zone_rows]
+            days = {row.valid_from for row in rows if row.valid_from}
+            days |= {row.valid_to + dt.timedelta(days=1) for row in rows if row.valid_to and row.valid_to < dt.date.max}
+            bounds = self._bounds[zone.id] = sorted(days)
+        return bisect.bisect_right(bounds, day)
+
+    def resolve(self, zone: Zone, values: dict[str, Value], day: dt.date, epoch: int | None = None) -> Parameters:
+        epoch = self.epoch(zone, day) if epoch is None else epoch
         resolved: dict[str, Resolved] = {}
         for name, param in self.pack.parameters.items():
-            key = (name, zone.id, day, *[values.get(fact) for fact in self._param_keys[name]])
+            key = (name, zone.id, epoch, *[values.get(fact) for fact in self._param_keys[name]])
             found = self._resolved.get(key)
             if found is None:
                 found = resolve(param, self.pack, zone, values, day)
