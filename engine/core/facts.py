@@ -10,6 +10,7 @@ import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from zonecheck.engine.contract.proposal import FACTS, Proposal
 from zonecheck.engine.pack.model import Pack, Zone
@@ -17,6 +18,7 @@ from zonecheck.engine.core.params import Resolved, resolve
 from zonecheck.engine.contract.units import PLACES, quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
+T = TypeVar("T")
 CACHE_LIMIT = 256  # parameter sets kept (each with its verdict tables, ~40 kB), the least recently used dropped first
 
 
@@ -103,10 +105,7 @@ class FactBuilder:
             parameters = self._cache.pop(key, None)
         if parameters is None:
             parameters = self.resolve(zone, values, day, epoch)
-        with self._lock:
-            if key not in self._cache and len(self._cache) >= CACHE_LIMIT:
-                del self._cache[next(iter(self._cache))]  # the least recently used (a dict keeps insertion order)
-            parameters = self._cache.setdefault(key, parameters)  # the most recently used last
+        parameters = self._keep(self._cache, key, parameters, CACHE_LIMIT)  # the most recently used last
         values.update(parameters.values)
         facts = FactSet(values=values, origins=origins, parameters=parameters, day=day)
         for name, indicator in self.pack.indicators.items():
@@ -127,18 +126,21 @@ class FactBuilder:
             bounds = self._bounds[zone.id] = sorted(days)
         return bisect.bisect_right(bounds, day)
 
-    def resolve(self, zone: Zone, values: dict[str, Value], day: dt.date, epoch: int | None = None) -> Parameters:
-        epoch = self.epoch(zone, day) if epoch is None else epoch
+    def _keep(self, cache: dict[tuple[object, ...], T], key: tuple[object, ...], value: T, limit: int) -> T:
+        """Keep `value` under `key` (or the one another thread kept first), dropping the oldest entry when
+        full (a dict keeps insertion order)."""
+        with self._lock:  # screeners are shared by threads
+            if key not in cache and len(cache) >= limit:
+                del cache[next(iter(cache))]
+            return cache.setdefault(key, value)
+
+    def resolve(self, zone: Zone, values: dict[str, Value], day: dt.date, epoch: int) -> Parameters:
         resolved: dict[str, Resolved] = {}
         for name, param in self.pack.parameters.items():
             key = (name, zone.id, epoch, *[values.get(fact) for fact in self._param_keys[name]])
             found = self._resolved.get(key)
-            if found is None:
-                found = resolve(param, self.pack, zone, values, day)
-                with self._lock:
-                    if len(self._resolved) >= CACHE_LIMIT * 64:  # small objects: keep many, drop the oldest
-                        del self._resolved[next(iter(self._resolved))]
-                    self._resolved[key] = found
+            if found is None:  # small objects: many are kept
+                found = self._keep(self._resolved, key, resolve(param, self.pack, zone, values, day), CACHE_LIMIT * 64)
             resolved[name] = found
         in_force = {f"par.{name}": r.value for name, r in resolved.items() if r.status == "ok"}
         return Parameters(resolved, in_force)  # type: ignore[arg-type]

@@ -268,8 +268,6 @@ class _Fixed(NamedTuple):
     status_label: dict[str, str] | None
     thresholds: list[dict[str, Any]]
     message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
-    raw_thresholds: orjson.Fragment  # the same lists as JSON, for documents written straight to bytes
-    raw_citations: orjson.Fragment
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
     tail: bytes
@@ -301,9 +299,7 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
                              "missing_facts": [missing_entry(p, langs) for p in missing] if missing else []})[:-1]
         head = None if message is None else _up_to_values(lead, *message)
         tail = b',"thresholds":' + orjson.dumps(plan.thresholds(index)) + b',"citations":' + orjson.dumps(plan.citations) + b"}"
-        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message,
-                                     orjson.Fragment(orjson.dumps(plan.thresholds(index))),
-                                     orjson.Fragment(orjson.dumps(plan.citations)), lead, head, tail)
+        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, lead, head, tail)
     return found
 
 
@@ -340,8 +336,8 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
         "remedy": remedy,
         "values": {path: values.get(path) for path in plan.value_paths},
         "assumed": finding.get("assumed", []),
-        "thresholds": fixed.raw_thresholds if raw else fixed.thresholds,
-        "citations": fixed.raw_citations if raw else plan.citations,
+        "thresholds": fixed.thresholds,
+        "citations": plan.citations,
     }
 
 
