@@ -56,33 +56,72 @@ STRUCTURED = "zonecheck structured verdict (schema 2.0) as JSON bytes: the lean 
 FULL_ONE = "zonecheck full explained verdict as JSON, prose in one language (zh)"
 FULL_BOTH = "zonecheck full explained verdict as JSON, prose in zh and en (the CLI's default)"
 DURABLE = "durable_rules alone (assert, act, retract; facts built beforehand)"
+ZEN = "zen-engine 2.x, trace on (one expression node)"
 
 
-def measure(name: str, call: Callable[[Any], Any], inputs: Iterator[Any], seconds: float,
-            prepare: Callable[[Any], Any] = lambda item: item) -> dict[str, Any]:
-    """Call on fresh inputs until `seconds` of calls have run; `prepare` runs outside the timing."""
-    for item in itertools.islice(inputs, 300):  # warm up
-        call(prepare(item))
-    latencies: list[int] = []
-    gc.collect()
-    spent = 0
-    budget = int(seconds * 1e9)
-    while spent < budget:
-        item = prepare(next(inputs))
-        start = time.perf_counter_ns()
-        call(item)
-        took = time.perf_counter_ns() - start
-        latencies.append(took)
-        spent += took
-    latencies.sort()
-    return {
-        "name": name,
-        "evaluations": len(latencies),
-        "per_second": len(latencies) / (spent / 1e9),
-        "p50_us": latencies[len(latencies) // 2] / 1000,
-        "p99_us": latencies[int(len(latencies) * 0.99)] / 1000,
-        "mean_us": statistics.fmean(latencies) / 1000,
-    }
+class Timed:
+    """One implementation under measurement: its call, its own sequence of fresh inputs, and what its
+    slots of the interleaved rounds took (`size` > 1: a batch call of that many inputs)."""
+
+    def __init__(self, name: str, call: Callable[[Any], Any], inputs: Iterator[Any],
+                 prepare: Callable[[Any], Any] = lambda item: item, size: int = 1) -> None:
+        self.name, self.call, self.inputs, self.prepare, self.size = name, call, inputs, prepare, size
+        self.latencies: list[float] = []  # ns per input (a batch call: its mean)
+        self.rounds: list[tuple[int, int]] = []  # (inputs done, ns spent) per round
+
+    def _next(self) -> Any:
+        if self.size == 1:
+            return self.prepare(next(self.inputs))
+        return [self.prepare(next(self.inputs)) for _ in range(self.size)]
+
+    def warm(self, calls: int) -> None:
+        for _ in range(max(1, calls // self.size)):
+            self.call(self._next())
+
+    def slot(self, budget_ns: int) -> None:
+        """Call on fresh inputs until `budget_ns` of calls have run; preparing inputs is not timed."""
+        spent = done = 0
+        clock, call, size = time.perf_counter_ns, self.call, self.size
+        while spent < budget_ns:
+            item = self._next()
+            start = clock()
+            call(item)
+            took = clock() - start
+            spent += took
+            done += size
+            self.latencies.append(took / size)
+        self.rounds.append((done, spent))
+
+    def per_second(self, rounds: slice = slice(None)) -> float:
+        picked = self.rounds[rounds]
+        return sum(n for n, _ in picked) / (sum(t for _, t in picked) / 1e9)
+
+    def result(self) -> dict[str, Any]:
+        ordered = sorted(self.latencies)
+        return {"name": self.name, "evaluations": sum(n for n, _ in self.rounds), "per_second": self.per_second(),
+                "p50_us": ordered[len(ordered) // 2] / 1000, "p99_us": ordered[int(len(ordered) * 0.99)] / 1000,
+                "mean_us": statistics.fmean(ordered) / 1000, "timed": self}
+
+
+def interleave(timed: list[Timed], seconds: float, rounds: int) -> list[dict[str, Any]]:
+    """Every implementation in turn, `rounds` times, `seconds / rounds` each time, the order rotated
+    every round: on a machine whose speed drifts, each implementation sees the same drift, so a
+    ratio between two of them holds for the run as a whole and for each round (see `ratio`)."""
+    for t in timed:
+        t.warm(300)
+    budget = int(seconds / rounds * 1e9)
+    for r in range(rounds):
+        for t in timed[r % len(timed):] + timed[:r % len(timed)]:
+            gc.collect()
+            t.slot(budget)
+    return [t.result() for t in timed]
+
+
+def ratio(a: dict[str, Any], b: dict[str, Any]) -> tuple[float, float, float, float]:
+    """a's throughput over b's: over the whole run, then the median, lowest and highest of the rounds."""
+    ta, tb = a["timed"], b["timed"]
+    each = sorted(ta.per_second(slice(r, r + 1)) / tb.per_second(slice(r, r + 1)) for r in range(len(ta.rounds)))
+    return a["per_second"] / b["per_second"], statistics.median(each), each[0], each[-1]
 
 
 def stages(screener: Screener, inputs: Iterator[Any], count: int) -> dict[str, float]:
@@ -203,25 +242,6 @@ def with_numbers(value: Any) -> Any:
     return value
 
 
-def measure_batches(name: str, call: Callable[[list[Any]], Any], inputs: Iterator[Any], seconds: float,
-                    prepare: Callable[[Any], Any], size: int = 100) -> dict[str, Any]:
-    """Throughput of a batch call (`size` inputs a call); latencies are per input, a batch's mean."""
-    call([prepare(next(inputs)) for _ in range(size)])
-    spent, done, per_item = 0, 0, []
-    while spent < seconds * 1e9:
-        batch = [prepare(next(inputs)) for _ in range(size)]
-        start = time.perf_counter_ns()
-        call(batch)
-        took = time.perf_counter_ns() - start
-        spent += took
-        done += size
-        per_item.append(took / size)
-    per_item.sort()
-    return {"name": name, "evaluations": done, "per_second": done / (spent / 1e9),
-            "p50_us": per_item[len(per_item) // 2] / 1000, "p99_us": per_item[int(len(per_item) * 0.99)] / 1000,
-            "mean_us": statistics.fmean(per_item) / 1000}
-
-
 def durable_facts(screener: Screener, inputs: Iterator[Any], count: int) -> list[dict[str, Any]]:
     from zonecheck.engine.core.compiler import durable_fact
     from zonecheck.engine.screener import validate
@@ -327,7 +347,8 @@ def independent_pair(source: Path, count: int, folder: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=3.0, help="time per implementation")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per implementation, over all rounds")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds the seconds are split into")
     parser.add_argument("--memory-evaluations", type=int, default=20_000)
     parser.add_argument("--examples", type=Path, default=ROOT / "examples")
     parser.add_argument("--out", type=Path, help="also write the Markdown report here")
@@ -365,23 +386,22 @@ def main() -> None:
     def to_fact(item: Any) -> dict[str, Any]:
         return durable_facts(screener, iter([item]), 1)[0]
 
-    results = [
-        measure(STRUCTURED, lambda r: screener.screen(r).structured_json(), fresh(), args.seconds),
-        measure(FULL_ONE, lambda r: full.to_json_bytes(screener.screen(r), ("zh",)), fresh(), args.seconds),
-        measure(FULL_BOTH, lambda r: full.to_json_bytes(screener.screen(r)), fresh(), args.seconds),
-        measure("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh(), args.seconds),
-        measure(DURABLE,
-                lambda f: screener.runtime.fire(f, checked=True), fresh(), args.seconds, prepare=to_fact),
-        measure("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
-                fresh(), args.seconds, prepare=as_json),
+    timed = [
+        Timed(STRUCTURED, lambda r: screener.screen(r).structured_json(), fresh()),
+        Timed(FULL_ONE, lambda r: full.to_json_bytes(screener.screen(r), ("zh",)), fresh()),
+        Timed(FULL_BOTH, lambda r: full.to_json_bytes(screener.screen(r)), fresh()),
+        Timed("zonecheck up to the statuses (durable_rules, no explanation)", decision_only, fresh()),
+        Timed(DURABLE, lambda f: screener.runtime.fire(f, checked=True), fresh(), prepare=to_fact),
+        Timed("reference evaluator (pure Python, decision + statuses)", lambda r: reference.evaluate(r),
+              fresh(), prepare=as_json),
     ]
     zen = zen_decision(screener)
     if zen is not None:
         zen_input = lambda r: with_numbers(Proposal.model_validate(r))  # noqa: E731
-        results.append(measure("zen-engine 2.x, trace on (one expression node)", zen, fresh(), args.seconds,
-                               prepare=zen_input))
-        results.append(measure_batches("zen-engine 2.x, trace on, `evaluate_batch` of 100", zen.batch,  # type: ignore[attr-defined]
-                                       fresh(), args.seconds, prepare=zen_input))
+        timed.append(Timed(ZEN, zen, fresh(), prepare=zen_input))
+        timed.append(Timed("zen-engine 2.x, trace on, `evaluate_batch` of 100", zen.batch,  # type: ignore[attr-defined]
+                           fresh(), prepare=zen_input, size=100))
+    results = interleave(timed, args.seconds, args.rounds)
     breakdown = stages(screener, fresh(2), 3_000)
 
     memory_inputs = fresh(3)
@@ -406,7 +426,8 @@ def main() -> None:
         "",
         f"Pack `{screener.pack.id}` {screener.pack.version}: {len(screener.pack.rules)} rules. Distinct proposals "
         f"derived from the {len(list(args.examples.glob('*.yaml')))} examples (bench/workload.py), each screened "
-        f"once; {args.seconds:g} s of calls per implementation.",
+        f"once; {args.seconds:g} s of calls per implementation, in {args.rounds} interleaved rounds (every "
+        f"implementation in turn, the order rotated each round), so that the machine's drift falls on all alike.",
         "",
         "| implementation | evaluations/s | p50 µs | p99 µs | structured verdict ÷ this |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -414,15 +435,16 @@ def main() -> None:
     for r in results:
         lines.append(f"| {r['name']} | {r['per_second']:,.0f} | {r['p50_us']:.0f} | {r['p99_us']:.0f} | "
                      f"{base / r['per_second']:.2f} |")
-    zen_single = next((r for r in results if r["name"].startswith("zen-engine") and "batch" not in r["name"]), None)
+    zen_single = next((r for r in results if r["name"] == ZEN), None)
     if zen_single:
         named = {r["name"]: r for r in results}
-        lines += ["", "Against zen-engine with trace (single calls), same run:", ""]
-        lines += [f"- {label}: {named[name]['per_second'] / zen_single['per_second']:.2f}× zen-engine's throughput, "
-                  f"p99 {named[name]['p99_us'] / 1000:.2f} ms"
-                  for label, name in (("structured verdict", STRUCTURED), ("full verdict, prose in one language", FULL_ONE),
-                                      ("full verdict, prose in two languages", FULL_BOTH),
-                                      ("durable_rules alone", DURABLE))]
+        lines += ["", f"Against zen-engine with trace (single calls), same run: the whole run's ratio, then the median "
+                      f"and range of the {args.rounds} rounds' own ratios (each round times every implementation in turn):", "",
+                  "| | ÷ zen-engine | median of rounds | rounds' range | p99 ms |", "| --- | ---: | ---: | --- | ---: |"]
+        for label, name in (("structured verdict", STRUCTURED), ("full verdict, prose in one language", FULL_ONE),
+                            ("full verdict, prose in two languages", FULL_BOTH), ("durable_rules alone", DURABLE)):
+            whole, median, low, high = ratio(named[name], zen_single)
+            lines.append(f"| {label} | {whole:.2f}x | {median:.2f}x | {low:.2f}–{high:.2f}x | {named[name]['p99_us'] / 1000:.2f} |")
     lines += ["", "Rule-count sweep (synthetic packs of distinct rules, bench/workload.py; one core):", "",
               "| rules | durable rules | rulesets | durable_rules µs | µs per rule | full verdict µs | µs per rule | refusals |",
               "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
