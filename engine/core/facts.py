@@ -66,9 +66,9 @@ def proposal_values(proposal: Proposal) -> dict[str, Value]:
             if kind == "number":  # contract/validate.py quantized it already, unless built in code
                 values[path] = raw if raw.as_tuple().exponent == -PLACES else quantize(raw)
             elif kind == "enum":
-                values[path] = raw.value
+                values[path] = raw._value_  # `.value` is a property: ~0.5 µs on 3.11, for ~15 fields
             elif kind == "enum_list":
-                values[path] = tuple(sorted(item.value for item in raw))
+                values[path] = tuple(sorted(item._value_ for item in raw))
             else:
                 values[path] = raw
     return values

@@ -7,6 +7,7 @@ remedy figures. Views (`zonecheck.service.present`) turn a finding into words.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,9 @@ from zonecheck.engine.explain.outcome import FROM_KIND, Reason, Status
 from zonecheck.engine.explain.plan import RulePlan, plans
 from zonecheck.engine.pack.model import Any_, Condition, Leaf, Not, Pack, Rule
 from zonecheck.engine.contract.units import quantize
+
+
+_UNDETERMINED = Status.UNDETERMINED  # bound once: an enum member read off its class costs ~0.2 µs on 3.11
 
 
 def plain(value: object) -> object:
@@ -114,10 +118,10 @@ class Explainer:
         rule = plan.rule
         assumed: dict[str, object] = {}
         reason, missing = None, ()
-        if plan.has_defaults or status is Status.UNDETERMINED:  # only then is there anything to name
+        if plan.has_defaults or status is _UNDETERMINED:  # only then is there anything to name
             walk = _Walk(rule, facts)
             assumed = {path: plain(walk.assumed[path]) for path in sorted(walk.assumed)}
-            if status is Status.UNDETERMINED:
+            if status is _UNDETERMINED:
                 reason, missing = self.why_undetermined(walk.unknownleaves(), facts)
         if case_index is None:
             return Finding(plan, status, rule.severity, None, None, reason, missing, assumed, {})
@@ -218,6 +222,9 @@ class Explainer:
         return entry
 
 
+_COMPARE = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
+
+
 class _Walk:
     """Three-valued reading of a rule, used only to name what is unknown and what was assumed."""
 
@@ -267,7 +274,7 @@ class _Walk:
             return value == other
         if leaf.op == "ne":
             return value != other
-        return {"lt": value < other, "le": value <= other, "gt": value > other, "ge": value >= other}[leaf.op]  # type: ignore[operator]
+        return _COMPARE[leaf.op](value, other)
 
     def unknownleaves(self) -> list[Leaf]:
         if self.rule.applies_when is not None:

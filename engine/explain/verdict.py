@@ -31,6 +31,11 @@ class Sorted(NamedTuple):
 
 _STATUSES = tuple(Status)
 _SEVERITIES = tuple(Severity)
+_CODES = tuple(s.value for s in Status)
+# members bound once: reading `Status.VIOLATED` off its class costs ~0.2 µs on Python 3.11, and the
+# loops below run per finding of every screening
+_VIOLATED, _MISSING, _NO_THRESHOLD, _ADVISORY = Status.VIOLATED, Reason.MISSING_FACTS, Reason.NO_THRESHOLD, Severity.ADVISORY
+_VETO, _MANDATORY, _CONDITION = Severity.VETO, Severity.MANDATORY, Severity.CONDITION
 
 
 def sort(findings: list[Finding]) -> Sorted:
@@ -43,28 +48,32 @@ def sort(findings: list[Finding]) -> Sorted:
     for f in findings:
         status = f.status
         counts[status] += 1
-        if status == Status.VIOLATED:
+        if status == _VIOLATED:
             violated[f.severity].append(f)
-        elif f.reason == Reason.MISSING_FACTS:
-            if f.severity != Severity.ADVISORY:
+            continue
+        reason = f.reason
+        if reason is None:
+            continue
+        if reason == _MISSING:
+            if f.severity != _ADVISORY:
                 blocking.append(f)
-        elif f.reason == Reason.NO_THRESHOLD:
+        elif reason == _NO_THRESHOLD:
             not_checked.append(f)
-            if f.severity != Severity.ADVISORY:
+            if f.severity != _ADVISORY:
                 unchecked_binding.append(f)
-    return Sorted({s.value: n for s, n in counts.items()}, violated, blocking, not_checked, unchecked_binding)
+    return Sorted(dict(zip(_CODES, counts.values())), violated, blocking, not_checked, unchecked_binding)
 
 
 def _decide(found: Sorted) -> Decision:
-    if found.violated[Severity.VETO]:
+    if found.violated[_VETO]:
         return Decision.REJECTED
-    if found.violated[Severity.MANDATORY]:
+    if found.violated[_MANDATORY]:
         return Decision.REVISE
     if found.blocking:
         return Decision.INCOMPLETE
     if found.unchecked_binding:  # a binding rule nobody could check: never 通过 nor 附条件通过
         return Decision.NEEDS_REVIEW
-    return Decision.CONDITIONAL if found.violated[Severity.CONDITION] else Decision.APPROVED
+    return Decision.CONDITIONAL if found.violated[_CONDITION] else Decision.APPROVED
 
 
 def decide(findings: list[Finding]) -> Decision:
@@ -163,7 +172,7 @@ def build_verdict(
         "as_written": as_written or {},
         "counts": found.counts,
         "to_supply": list(dict.fromkeys(p for f in found.blocking for p in f.missing)),
-        "conditions": [f.rule.id for f in found.violated[Severity.CONDITION]],
+        "conditions": [f.rule.id for f in found.violated[_CONDITION]],
         "to_review": to_review(found.unchecked_binding, pack, parameters),
         "not_checked": [f.rule.id for f in found.not_checked],
         "facts_from_zone": fact_origins,

@@ -25,6 +25,9 @@ from zonecheck.service.present import catalogue
 from zonecheck.service.present.catalogue import LANGS, pick
 
 SCHEMA_VERSION = "1.1"
+# members bound once: an enum member read off its class costs ~0.2 µs on Python 3.11, per finding here
+_VIOLATED, _SATISFIED, _UNDETERMINED = Status.VIOLATED, Status.SATISFIED, Status.UNDETERMINED
+_MISSING, _NO_THRESHOLD, _ADVISORY = Reason.MISSING_FACTS, Reason.NO_THRESHOLD, Severity.ADVISORY
 Lookup = Callable[[str, str], str]  # (path, lang) -> text
 
 
@@ -166,17 +169,17 @@ class Screening:
         def filled(text: dict[str, str] | None) -> dict[str, str]:
             return {lang: fill(body, lookups(lang)) for lang, body in (text or {}).items() if lang in langs}
 
-        if status == Status.VIOLATED:
+        if status == _VIOLATED:
             message = filled(rule.cases[index].message)  # type: ignore[index]
-        elif status == Status.UNDETERMINED:
-            if finding.get("reason") == Reason.NO_THRESHOLD:
+        elif status == _UNDETERMINED:
+            if finding.get("reason") == _NO_THRESHOLD:
                 message = pick(catalogue.NO_THRESHOLD_MESSAGE, langs)  # type: ignore[assignment]
             else:
                 ask = catalogue.ask_to_supply(finding.get("missing_facts", []), _Labels())
                 lead = filled(rule.undetermined) if rule.undetermined else {}
                 message = {lang: f"{lead[lang]} {ask[lang]}" if lead else ask[lang] for lang in langs}
         else:
-            message = filled(rule.satisfied if status == Status.SATISFIED else rule.not_applicable)
+            message = filled(rule.satisfied if status == _SATISFIED else rule.not_applicable)
         remedy = None
         if index is not None and rule.cases[index].remedy:
             remedy = filled(rule.cases[index].remedy)
@@ -350,9 +353,9 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     violated: dict[str, list[Any]] = {}
     blocking = []
     for plan, f in s.findings:
-        if f["status"] == Status.VIOLATED:
+        if f["status"] == _VIOLATED:
             violated.setdefault(_fixed(s, plan, f, langs).severity, []).append(plan.rule)
-        elif f.get("reason") == Reason.MISSING_FACTS and _fixed(s, plan, f, langs).severity != Severity.ADVISORY:
+        elif f.get("reason") == _MISSING and _fixed(s, plan, f, langs).severity != _ADVISORY:
             blocking.append(plan.rule)
     conditions = []
     for rule_id in structured["conditions"]:
