@@ -101,12 +101,21 @@ class Screening:
         self.zone = pack.zones[structured["zone"]["id"]]
         self.parameters: dict[str, dict[str, Any]] = structured["parameters"]
         self.par_values = _par_values(pack, self.parameters)
-        read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
-        by_id = self.plan.by_id  # a finding without assumed values reads the verdict's values as they are
-        self.findings = [(by_id[f["rule_id"]], {**f, "values": {**read, **own} if (own := f.get("values")) else read})
-                         for f in structured["findings"]]
+        self.read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
+        by_id = self.plan.by_id
+        self.rows = [(by_id[f["rule_id"]], f) for f in structured["findings"]]  # (plan, structured finding)
         self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
         self._info = _INFO.setdefault(id(pack), {})
+
+    def values_of(self, finding: dict[str, Any]) -> dict[str, Any]:
+        """What a finding read: the verdict's values (as they are, when the finding assumed none) and its own."""
+        own = finding.get("values")
+        return {**self.read, **own} if own else self.read
+
+    @property
+    def findings(self) -> list[tuple[RulePlan, dict[str, Any]]]:
+        """(plan, finding with every value it read under `values`), for views that read findings whole."""
+        return [(plan, {**f, "values": self.values_of(f)}) for plan, f in self.rows]
 
     def row(self, parameter: str, ref: str) -> Row:
         return self.plan.row(parameter, ref, self.zone.id)
@@ -130,9 +139,10 @@ class Screening:
             found = self._info[path] = (numeric, unit_of(self.pack, path), bool(spec and spec.choice_labels))
         return found
 
-    def exact(self, finding: dict[str, Any], remedies: bool = False) -> Callable[[str], Callable[[str], str]]:
-        """Template lookups with the exact figures (the full document's messages), per language."""
-        values, assumed = finding["values"], finding.get("assumed", ())
+    def exact(self, finding: dict[str, Any], values: dict[str, Any] | None = None) -> Callable[[str], Callable[[str], str]]:
+        """Template lookups with the exact figures (the full document's messages), per language; `values`:
+        what the finding read, if `finding` is the structured one (else its own `values`)."""
+        values, assumed = finding["values"] if values is None else values, finding.get("assumed", ())
         memo, info, par_values = self._text, self.info, self.par_values
 
         def for_lang(lang: str) -> Callable[[str], str]:
@@ -274,6 +284,7 @@ class _Fixed(NamedTuple):
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
     tail: bytes
+    bare_tail: bytes  # `tail` with an empty list of assumed values before it (most findings)
 
 
 _FIXED: dict[tuple[Any, ...], _Fixed] = {}
@@ -291,7 +302,7 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
                  rule.undetermined if status == Status.UNDETERMINED else None,
                  rule.cases[index].remedy if index is not None else None]
         fixed_text = not any(PLACEHOLDER.search(body) for text in texts if text for body in text.values())
-        message = s.message(plan, finding, langs, s.exact(finding)) if fixed_text else None
+        message = s.message(plan, finding, langs, s.exact(finding, s.values_of(finding))) if fixed_text else None
         if len(_FIXED) >= 8192:  # packs come and go in tests: keep the memo bounded
             _FIXED.clear()
         title, severity, label = pick(rule.title, langs), s.severity(plan, finding), pick(catalogue.STATUS_LABELS[status], langs)
@@ -302,7 +313,8 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
                              "missing_facts": [missing_entry(p, langs) for p in missing] if missing else []})[:-1]
         head = None if message is None else _up_to_values(lead, *message)
         tail = b',"thresholds":' + orjson.dumps(plan.thresholds(index)) + b',"citations":' + orjson.dumps(plan.citations) + b"}"
-        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, lead, head, tail)
+        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, lead, head, tail,
+                                     b',"assumed":[]' + tail)
     return found
 
 
@@ -311,19 +323,22 @@ def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] |
 
 
 def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
-                     raw: bool = False) -> dict[str, Any]:
-    """A finding's part of the full document; `raw`: the whole finding as ready JSON (`orjson.Fragment`),
-    for `document_json`."""
-    fixed = _fixed(s, plan, finding, langs)
-    values = finding["values"]
+                     raw: bool = False, fixed: _Fixed | None = None) -> dict[str, Any]:
+    """A structured finding's part of the full document; `raw`: the whole finding as ready JSON
+    (`orjson.Fragment`), for `document_json`."""
+    fixed = fixed or _fixed(s, plan, finding, langs)
+    values = s.values_of(finding)
+    paths = plan.value_paths
     if raw:  # the pack's parts as ready JSON; what this screening filled in spliced between them
         head = fixed.head
         if head is None:
-            head = _up_to_values(fixed.lead, *s.message(plan, finding, langs, s.exact(finding)))
-        read = orjson.dumps({path: values.get(path) for path in plan.value_paths})
-        assumed = orjson.dumps(finding.get("assumed", []))
-        return orjson.Fragment(b"".join((head, read, b',"assumed":', assumed, fixed.tail)))  # type: ignore[return-value]
-    message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding))
+            head = _up_to_values(fixed.lead, *s.message(plan, finding, langs, s.exact(finding, values)))
+        read = orjson.dumps(dict(zip(paths, map(values.get, paths))))
+        assumed = finding.get("assumed")
+        if not assumed:
+            return orjson.Fragment(b"".join((head, read, fixed.bare_tail)))  # type: ignore[return-value]
+        return orjson.Fragment(b"".join((head, read, b',"assumed":', orjson.dumps(assumed), fixed.tail)))  # type: ignore[return-value]
+    message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding, values))
     missing = finding.get("missing_facts")
     return {
         "rule_id": plan.rule.id,
@@ -337,7 +352,7 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
         "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
         "message": message,
         "remedy": remedy,
-        "values": {path: values.get(path) for path in plan.value_paths},
+        "values": dict(zip(paths, map(values.get, paths))),
         "assumed": finding.get("assumed", []),
         "thresholds": fixed.thresholds,
         "citations": plan.citations,
@@ -349,18 +364,20 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     are the pack's alone (tables, thresholds, citations, findings whose message no figure fills) in as
     ready JSON (`orjson.Fragment`): only for writing the document straight to bytes, as `to_json_bytes` does."""
     s = Screening(structured, pack)
-    findings = [finding_document(s, plan, f, langs, raw) for plan, f in s.findings]
+    findings = []
     violated: dict[str, list[Any]] = {}
     blocking = []
-    for plan, f in s.findings:
+    for plan, f in s.rows:
+        fixed = _fixed(s, plan, f, langs)
+        findings.append(finding_document(s, plan, f, langs, raw, fixed))
         if f["status"] == _VIOLATED:
-            violated.setdefault(_fixed(s, plan, f, langs).severity, []).append(plan.rule)
-        elif f.get("reason") == _MISSING and _fixed(s, plan, f, langs).severity != _ADVISORY:
+            violated.setdefault(fixed.severity, []).append(plan.rule)
+        elif f.get("reason") == _MISSING and fixed.severity != _ADVISORY:
             blocking.append(plan.rule)
     conditions = []
     for rule_id in structured["conditions"]:
-        plan, f = next((plan, f) for plan, f in s.findings if plan.rule.id == rule_id)
-        message, remedy = _fixed(s, plan, f, langs).message or s.message(plan, f, langs, s.exact(f))
+        plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
+        message, remedy = _fixed(s, plan, f, langs).message or s.message(plan, f, langs, s.exact(f, s.values_of(f)))
         conditions.append({"rule_id": rule_id, "case": f.get("case"), "message": message, "remedy": remedy})
     threshold_table, source_table = tables(s, langs, raw)
     counts = structured["counts"]
