@@ -32,11 +32,12 @@ import orjson
 from zonecheck.engine.contract.proposal import label_for
 from zonecheck.engine.pack.locate import DEFAULT_PACK
 from zonecheck.service.app import screening
-from zonecheck.service.app.inputs import Item
+from zonecheck.service.app.inputs import Item, JsonLinesFile, Span, count_lines, read_span
 from zonecheck.service.app.screening import Outcome
 from zonecheck.service.present.catalogue import DECISIONS
 
 CHUNK_MAX = 200  # items per chunk: small enough for a lively progress bar, large enough to amortise
+CHUNK_MIN = 10  # the shortest chunk, at the end of a JSON Lines file
 SUMMARY_HEADER = ("申报编号 reference", "结论 decision", "违反的规则 violated rules",
                   "需补充的材料 facts to supply", "需人工核查 checks for a person")
 
@@ -118,7 +119,15 @@ def _init_worker(options: Options) -> None:
     _worker_screener = screening.Registry().get(options.rules, options.pack)
 
 
-def _worker_chunk(index: int, items: list[Item], options: Options, shard: str) -> tuple[int, Tally, list[tuple[str, ...]]]:
+Work = list[Item] | Span  # a chunk: items read here, or a span of a JSON Lines file its screener reads
+
+
+def _items_of(work: Work) -> list[Item]:
+    return read_span(work) if isinstance(work, Span) else work
+
+
+def _worker_chunk(index: int, work: Work, options: Options, shard: str) -> tuple[int, Tally, list[tuple[str, ...]]]:
+    items = _items_of(work)  # all read before any is screened: kinder to the caches than alternating
     with open(shard, "wb") as out:
         tally, rows = _screen_chunk(_worker_screener, items, options, out)
     return index, tally, rows
@@ -130,6 +139,34 @@ def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+def _sizes(lines: int, workers: int) -> Iterator[int]:
+    """Lines per span: CHUNK_MAX, then smaller towards the end (a share of what is left), so the last
+    chunks are short and no process waits long for another to finish."""
+    left = lines
+    while True:
+        size = max(CHUNK_MIN, min(CHUNK_MAX, left // (3 * workers)))
+        left -= size
+        yield size
+
+
+def _plan(items: Iterable[Item], workers: int) -> tuple[Iterator[Work], bool]:
+    """The chunks, and whether a pool should screen them (not for one worker or a single chunk). A JSON
+    Lines file not yet read is cut into spans its screeners read themselves; other inputs are read here."""
+    if workers > 1 and isinstance(items, JsonLinesFile) and not items.started:
+        try:
+            lines = count_lines(items.path)
+        except OSError:
+            lines = 0
+        spans = items.spans(_sizes(lines, workers)) if lines > CHUNK_MAX else None
+        if spans is not None:
+            return spans, True
+    chunks = _chunked(items, CHUNK_MAX)
+    if workers == 1:
+        return chunks, False
+    head = list(itertools.islice(chunks, 2))
+    return itertools.chain(head, chunks), len(head) == 2
+
+
 def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = None, workers: int | None = None,
               options: Options = Options(), screener: Any = None, shard_dir: Path | None = None,
               progress: Callable[[int], None] | None = None) -> Tally:
@@ -137,21 +174,21 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
     with BOM, a spreadsheet opens it in Chinese) to `summary` if given. `workers` screening processes
     (default: the machine's cores): this one and `workers - 1` in a pool; shard files go in a temporary folder under `shard_dir` (default: the system's).
     `progress(n)` is called as n more items are done; `screener` serves this process (else one is compiled).
-    Inputs are read as the workers go, a few chunks ahead of them."""
+    Inputs are read as the workers go, a few chunks ahead of them; a JSON Lines file (`iter_items`) is
+    read by whichever process screens each span of it."""
     workers = max(1, workers or os.cpu_count() or 1)
-    chunks = _chunked(items, CHUNK_MAX)
-    head = list(itertools.islice(chunks, 2 if workers > 1 else 1))
+    chunks, pooled = _plan(items, workers)
     tally = Tally()
     rows: list[tuple[str, ...]] = []
-    own = screener or screening.Registry().get(options.rules, options.pack)
-    if len(head) < 2:  # one worker, or everything fits in one chunk: screen here
-        for chunk in itertools.chain(head, chunks):
-            part, part_rows = _screen_chunk(own, chunk, options, out)  # type: ignore[arg-type]
+    if not pooled:
+        own = screener or screening.Registry().get(options.rules, options.pack)
+        for chunk in chunks:
+            part, part_rows = _screen_chunk(own, _items_of(chunk), options, out)  # type: ignore[arg-type]
             _add(tally, part, rows, part_rows, progress)
     else:
         folder = Path(tempfile.mkdtemp(prefix=".zonecheck-shards-", dir=shard_dir))
         try:
-            _run_pool(itertools.chain(head, chunks), folder, workers, options, out, tally, rows, progress, own)
+            _run_pool(chunks, folder, workers, options, out, tally, rows, progress, screener)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if summary is not None:
@@ -159,11 +196,12 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
     return tally
 
 
-def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options: Options, out: Writer,
+def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Options, out: Writer,
               tally: Tally, rows: list[tuple[str, ...]], progress: Callable[[int], None] | None,
               own: Any) -> None:
     """N screening processes: N-1 pool workers and this one, which takes a chunk itself whenever the
-    pool has enough queued (it is compiled already, and would otherwise wait while the workers start)."""
+    pool has enough queued (it is compiled already, or compiles while the workers start, and would
+    otherwise wait for them)."""
     # spawn: the parent may hold threads (a progress bar) and the core's state, neither safe to fork
     context = multiprocessing.get_context("spawn")
     done: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
@@ -193,13 +231,16 @@ def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options:
     executor = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker, initargs=(options,))
     try:
         pending: set[Future[Any]] = set()
-        for index, chunk in enumerate(chunks):
+        for index, work in enumerate(chunks):
             shard = _shard(folder, index)
             if len(pending) < queued:
-                pending.add(executor.submit(_worker_chunk, index, [item.portable() for item in chunk], options, shard))
+                portable = work if isinstance(work, Span) else [item.portable() for item in work]
+                pending.add(executor.submit(_worker_chunk, index, portable, options, shard))
             else:
+                # compiled only now, with the workers starting: their start-up and this overlap
+                own = own or screening.Registry().get(options.rules, options.pack)
                 with open(shard, "wb") as handle:
-                    part, part_rows = _screen_chunk(own, chunk, options, handle)
+                    part, part_rows = _screen_chunk(own, _items_of(work), options, handle)
                 done[index] = (part, part_rows)
                 if progress:
                     progress(part.screened)
