@@ -38,6 +38,7 @@ from zonecheck.service.present.catalogue import DECISIONS
 
 CHUNK_MAX = 200  # items per chunk: small enough for a lively progress bar, large enough to amortise
 CHUNK_MIN = 10  # the shortest chunk, at the end of a JSON Lines file
+HELD_MAX = 4  # chunks screened here that may wait in memory for their turn
 SUMMARY_HEADER = ("申报编号 reference", "结论 decision", "违反的规则 violated rules",
                   "需补充的材料 facts to supply", "需人工核查 checks for a person")
 
@@ -204,7 +205,8 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
     otherwise wait for them)."""
     # spawn: the parent may hold threads (a progress bar) and the core's state, neither safe to fork
     context = multiprocessing.get_context("spawn")
-    done: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
+    # a chunk done: its counts, its summary rows, and its lines if screened here (else in its shard file)
+    done: dict[int, tuple[Tally, list[tuple[str, ...]], bytes | None]] = {}
     written = 0  # chunks stitched into `out` so far, in input order
     queued = 2 * (workers - 1)  # chunks kept waiting for the pool
 
@@ -214,16 +216,19 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
             finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
             for future in finished:
                 index, part, part_rows = future.result()
-                done[index] = (part, part_rows)
+                done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)
-        while written in done:  # stitch every shard whose turn has come
-            part, part_rows = done.pop(written)
-            shard = _shard(folder, written)
-            with open(shard, "rb") as handle:
-                while block_bytes := handle.read(1 << 20):
-                    out.write(block_bytes)
-            os.unlink(shard)
+        while written in done:  # stitch every chunk whose turn has come
+            part, part_rows, lines = done.pop(written)
+            if lines is not None:
+                out.write(lines)
+            else:
+                shard = _shard(folder, written)
+                with open(shard, "rb") as handle:
+                    while block_bytes := handle.read(1 << 20):
+                        out.write(block_bytes)
+                os.unlink(shard)
             _add(tally, part, rows, part_rows, None)
             written += 1
         return pending
@@ -232,16 +237,21 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
     try:
         pending: set[Future[Any]] = set()
         for index, work in enumerate(chunks):
-            shard = _shard(folder, index)
             if len(pending) < queued:
                 portable = work if isinstance(work, Span) else [item.portable() for item in work]
-                pending.add(executor.submit(_worker_chunk, index, portable, options, shard))
+                pending.add(executor.submit(_worker_chunk, index, portable, options, _shard(folder, index)))
             else:
                 # compiled only now, with the workers starting: their start-up and this overlap
                 own = own or screening.Registry().get(options.rules, options.pack)
-                with open(shard, "wb") as handle:
-                    part, part_rows = _screen_chunk(own, _items_of(work), options, handle)
-                done[index] = (part, part_rows)
+                held = sum(lines is not None for *_, lines in done.values())
+                if held < HELD_MAX:  # usually a chunk or two waits here for its turn: no shard file
+                    buffer = io.BytesIO()
+                    part, part_rows = _screen_chunk(own, _items_of(work), options, buffer)
+                    done[index] = (part, part_rows, buffer.getvalue())
+                else:  # a slow worker: the chunks screened here meanwhile wait on disk, not in memory
+                    with open(_shard(folder, index), "wb") as handle:
+                        part, part_rows = _screen_chunk(own, _items_of(work), options, handle)
+                    done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)
             pending = harvest(pending, block=False)
