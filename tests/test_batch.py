@@ -145,3 +145,31 @@ def test_two_workers_over_a_json_lines_file_match_one_worker(tmp_path: Path) -> 
     assert sum(counted) == 259 == tally.screened and len(counted) > 2
     assert {entry["source"] for entry in tally.invalid} >= {f"{source}:5", f"{source}:10", f"{source}:258"}
     assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]  # the shards are gone
+
+
+def test_chunks_screened_here_wait_on_disk_when_a_worker_lags(tmp_path: Path, monkeypatch) -> None:
+    batch = items(420)
+    one, two = io.BytesIO(), io.BytesIO()
+    pool.run_batch(batch, one, workers=1)
+    monkeypatch.setattr(pool, "HELD_MAX", 0)  # every chunk the parent screens goes to its shard file
+    pool.run_batch(batch, two, workers=2, shard_dir=tmp_path)
+    assert STAMP.sub(b"", one.getvalue()) == STAMP.sub(b"", two.getvalue())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_json_lines_fifo_is_read_once_as_a_stream(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from zonecheck.service.app.inputs import iter_items
+
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    lines = [json.dumps(p, ensure_ascii=False, default=str) + "\n"
+             for p in itertools.islice(iter_proposals(ROOT / "examples", 9), 3)]
+    writer = threading.Thread(target=lambda: fifo.write_text("".join(lines), encoding="utf-8"))
+    writer.start()
+    out = io.BytesIO()
+    tally = pool.run_batch(iter_items(fifo), out, workers=2, shard_dir=tmp_path)
+    writer.join(timeout=10)
+    assert tally.screened == 3 and len(out.getvalue().splitlines()) == 3

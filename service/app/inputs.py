@@ -595,13 +595,23 @@ class JsonLinesFile:
         except OSError as error:
             yield _failed(self.name, self.name, f"无法读取：{error.strerror or error}", f"cannot read: {error}")
 
+    def lines(self) -> int | None:
+        """How many lines the file has; None if it is not a regular file (a FIFO is read once, by
+        iterating) or cannot be read."""
+        if not _regular(self.path):
+            return None
+        try:
+            return count_lines(self.path)
+        except OSError:
+            return None
+
     def spans(self, sizes: Iterator[int]) -> Iterator[Span] | None:
         """The file as spans of `next(sizes)` lines each, found with the C `find` of a memory map (the
         lines are not read); None if the file cannot be mapped (empty, not a regular file, unreadable)."""
+        if not _regular(self.path):
+            return None
         try:
             with open(self.path, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return None
                 view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
             return None

@@ -1,12 +1,15 @@
 """Screen many proposals on N processes and write the results in input order.
 
-The parent reads the inputs as the work goes and hands contiguous chunks to N-1 pool workers, each of
-which compiled the pack once (the pool's initializer); it screens a chunk itself whenever the pool has
-enough queued. Every chunk is screened with the one screening function and its result lines go to its
-own shard file; workers return only counts and summary rows. The parent copies each shard into the
-caller's binary writer as soon as its turn in input order comes: verdict bytes cross no process
-boundary and are never re-encoded. With one worker everything is screened here through the same chunk
-function, so `workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
+The parent hands contiguous chunks to N-1 pool workers, each of which compiled the pack once (the
+pool's initializer); it screens a chunk itself whenever the pool has enough queued. A JSON Lines file
+is cut into spans of whole lines (found with a memory map's `find`, never read here) that whoever
+screens a span reads and parses itself, so nothing parsed crosses a process boundary; the spans get
+shorter towards the end so that no process waits long for the other. Other inputs are read here as
+the work goes and sent as items. Each worker's result lines go to its own shard file and it returns
+only counts and summary rows; the parent copies each chunk's lines into the caller's binary writer as
+soon as its turn in input order comes: verdict bytes cross no process boundary and are never
+re-encoded. With one worker everything is screened here through the same chunk function, so
+`workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
 """
 from __future__ import annotations
 
@@ -32,7 +35,7 @@ import orjson
 from zonecheck.engine.contract.proposal import label_for
 from zonecheck.engine.pack.locate import DEFAULT_PACK
 from zonecheck.service.app import screening
-from zonecheck.service.app.inputs import Item, JsonLinesFile, Span, count_lines, read_span
+from zonecheck.service.app.inputs import Item, JsonLinesFile, Span, read_span
 from zonecheck.service.app.screening import Outcome
 from zonecheck.service.present.catalogue import DECISIONS
 
@@ -154,10 +157,7 @@ def _plan(items: Iterable[Item], workers: int) -> tuple[Iterator[Work], bool]:
     """The chunks, and whether a pool should screen them (not for one worker or a single chunk). A JSON
     Lines file not yet read is cut into spans its screeners read themselves; other inputs are read here."""
     if workers > 1 and isinstance(items, JsonLinesFile) and not items.started:
-        try:
-            lines = count_lines(items.path)
-        except OSError:
-            lines = 0
+        lines = items.lines() or 0
         spans = items.spans(_sizes(lines, workers)) if lines > CHUNK_MAX else None
         if spans is not None:
             return spans, True
