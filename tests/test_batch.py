@@ -94,3 +94,82 @@ def test_cli_batch_to_standard_output_writes_no_summary(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     assert [line["source"] for line in lines] == [f"{source}:{n}" for n in (1, 2, 3)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
+
+
+def _awkward_jsonl(path: Path, count: int) -> list[bytes]:
+    """A JSON Lines file with what a reader can trip on; returns its lines."""
+    lines = [json.dumps(p, ensure_ascii=False, default=str).encode()
+             for p in itertools.islice(iter_proposals(ROOT / "examples", 7), count)]
+    lines[0] = b"\xef\xbb\xbf" + lines[0]  # a BOM
+    lines[4] = b"{not json}"
+    lines[5] = b"   "  # blank: skipped, but counted in line numbers
+    lines[9] = lines[9].replace(b'"reference"', b'"reference": "X", "reference"', 1)  # a duplicate key
+    lines[11] = lines[11].replace("内".encode(), b"\xff", 1) if "内".encode() in lines[11] else b"\xff"
+    lines[count - 3] = b'{"name": "' + b"x" * (1 << 20) + b'"}'  # over 1 MB
+    path.write_bytes(b"\n".join(lines))  # no newline after the last line
+    return lines
+
+
+def test_a_json_lines_file_read_in_spans_gives_what_it_gives_read_whole(tmp_path: Path) -> None:
+    from zonecheck.service.app.inputs import JsonLinesFile, read_span
+
+    source = tmp_path / "in.jsonl"
+    _awkward_jsonl(source, 40)
+
+    def seen(found: list[Item]) -> list[tuple[object, ...]]:
+        return [(i.origin, i.data, i.error, i.file, i.line, [p.__dict__ for p in i.problems], i.positions())
+                for i in found]
+
+    whole = seen(list(JsonLinesFile(source)))
+    assert len(whole) == 39 and whole[4][0] == f"{source}:5" and whole[-1][0] == f"{source}:40"
+    for sizes in ([1], [3], [7, 2], [200]):
+        spans = list(JsonLinesFile(source).spans(itertools.cycle(sizes)))
+        assert sum(s.length for s in spans) == source.stat().st_size
+        assert seen([item for span in spans for item in read_span(span)]) == whole, sizes
+
+
+def test_two_workers_over_a_json_lines_file_match_one_worker(tmp_path: Path) -> None:
+    from zonecheck.service.app.inputs import iter_items
+
+    source = tmp_path / "in.jsonl"
+    lines = _awkward_jsonl(source, 260)
+    one, two, summary_one, summary_two = io.BytesIO(), io.BytesIO(), io.BytesIO(), io.BytesIO()
+    counted: list[int] = []
+    pool.run_batch(iter_items(source), one, summary=summary_one, workers=1)
+    tally = pool.run_batch(iter_items(source), two, summary=summary_two, workers=2, shard_dir=tmp_path,
+                           progress=counted.append)
+    assert STAMP.sub(b"", one.getvalue()) == STAMP.sub(b"", two.getvalue())
+    assert summary_one.getvalue() == summary_two.getvalue()
+    sources = [json.loads(line)["source"] for line in two.getvalue().splitlines()]
+    assert sources == [f"{source}:{n + 1}" for n, line in enumerate(lines) if line.strip()]
+    assert sum(counted) == 259 == tally.screened and len(counted) > 2
+    assert {entry["source"] for entry in tally.invalid} >= {f"{source}:5", f"{source}:10", f"{source}:258"}
+    assert [p.name for p in tmp_path.iterdir()] == ["in.jsonl"]  # the shards are gone
+
+
+def test_chunks_screened_here_wait_on_disk_when_a_worker_lags(tmp_path: Path, monkeypatch) -> None:
+    batch = items(420)
+    one, two = io.BytesIO(), io.BytesIO()
+    pool.run_batch(batch, one, workers=1)
+    monkeypatch.setattr(pool, "HELD_MAX", 0)  # every chunk the parent screens goes to its shard file
+    pool.run_batch(batch, two, workers=2, shard_dir=tmp_path)
+    assert STAMP.sub(b"", one.getvalue()) == STAMP.sub(b"", two.getvalue())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_json_lines_fifo_is_read_once_as_a_stream(tmp_path: Path) -> None:
+    import os
+    import threading
+
+    from zonecheck.service.app.inputs import iter_items
+
+    fifo = tmp_path / "in.jsonl"
+    os.mkfifo(fifo)
+    lines = [json.dumps(p, ensure_ascii=False, default=str) + "\n"
+             for p in itertools.islice(iter_proposals(ROOT / "examples", 9), 3)]
+    writer = threading.Thread(target=lambda: fifo.write_text("".join(lines), encoding="utf-8"))
+    writer.start()
+    out = io.BytesIO()
+    tally = pool.run_batch(iter_items(fifo), out, workers=2, shard_dir=tmp_path)
+    writer.join(timeout=10)
+    assert tally.screened == 3 and len(out.getvalue().splitlines()) == 3

@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import io
 import json
+import mmap
 import os
 import re
 import stat
@@ -367,8 +368,8 @@ def read_document(path: Path | str, input_format: str | None = None) -> Iterator
             handle.close()
 
 
-def _json_lines(handle: IO[bytes], name: str) -> Iterator[Item]:
-    number = 0
+def _json_lines(handle: IO[bytes] | _Span, name: str, number: int = 0) -> Iterator[Item]:
+    """Every line's item; `number` lines come before the handle's first (a span of a file)."""
     while True:
         raw = handle.readline(MAX_PROPOSAL_BYTES + 1)
         if not raw:
@@ -505,7 +506,16 @@ def _suffix(path: Path | str) -> str:
 
 
 def iter_items(source: Path | str, input_format: str | None = None) -> Iterator[Item]:
-    """Every proposal in a folder, a .jsonl file, a .csv file, a document, or standard input (`-`)."""
+    """Every proposal in a folder, a .jsonl file, a .csv file, a document, or standard input (`-`).
+    A JSON Lines file comes as a `JsonLinesFile`, which the batch pool may also cut into spans."""
+    name = str(source)
+    if name != STDIN and (input_format or {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}.get(
+            _suffix(source), "yaml")) == "jsonl" and not Path(source).is_dir():
+        return JsonLinesFile(Path(source))
+    return _items(source, input_format)
+
+
+def _items(source: Path | str, input_format: str | None) -> Iterator[Item]:
     name = str(source)
     if name == STDIN:
         kind = input_format or "jsonl"
@@ -520,20 +530,125 @@ def iter_items(source: Path | str, input_format: str | None = None) -> Iterator[
     if path.is_dir():
         yield from _folder(path)
         return
-    kind = input_format or {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}.get(_suffix(path), "yaml")
-    if kind == "jsonl":
-        try:
-            with open(path, "rb") as handle:
-                yield from _json_lines(handle, name)
-        except OSError as error:
-            yield _failed(name, name, f"无法读取：{error.strerror or error}", f"cannot read: {error}")
-    elif kind == "csv":
+    kind = input_format or {".csv": "csv", ".json": "json"}.get(_suffix(path), "yaml")
+    if kind == "csv":
         try:
             yield from read_csv(path)
         except OSError as error:
             yield _failed(name, name, f"无法读取：{error.strerror or error}", f"cannot read: {error}")
     else:
         yield from read_document(path, kind)
+
+
+# --- JSON Lines files, whole or in spans -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Span:
+    """Contiguous lines of a JSON Lines file: where they start and end (bytes), and how many lines come
+    before them. A batch worker reads and parses its span itself, so nothing parsed crosses processes."""
+
+    path: str
+    offset: int
+    length: int
+    first_line: int
+
+
+class _Span:
+    """A file handle that ends where a span ends (for `_json_lines`)."""
+
+    def __init__(self, handle: IO[bytes], length: int):
+        self.handle, self.left = handle, length
+
+    def readline(self, limit: int) -> bytes:
+        if self.left <= 0:
+            return b""
+        raw = self.handle.readline(min(limit, self.left))
+        self.left -= len(raw)
+        return raw
+
+
+class JsonLinesFile:
+    """A JSON Lines file's items, one line at a time (an iterator, as `iter_items` gives every source),
+    and the same file cut into spans of whole lines, each read on its own by `read_span`: line numbers,
+    origins and problems are the same either way."""
+
+    def __init__(self, path: Path):
+        self.path, self.name = path, str(path)
+        self._items: Iterator[Item] | None = None
+
+    def __iter__(self) -> "JsonLinesFile":
+        return self
+
+    def __next__(self) -> Item:
+        if self._items is None:
+            self._items = self._read()
+        return next(self._items)
+
+    @property
+    def started(self) -> bool:
+        return self._items is not None
+
+    def _read(self) -> Iterator[Item]:
+        try:
+            with open(self.path, "rb") as handle:
+                yield from _json_lines(handle, self.name)
+        except OSError as error:
+            yield _failed(self.name, self.name, f"无法读取：{error.strerror or error}", f"cannot read: {error}")
+
+    def lines(self) -> int | None:
+        """How many lines the file has; None if it is not a regular file (a FIFO is read once, by
+        iterating) or cannot be read."""
+        if not _regular(self.path):
+            return None
+        try:
+            return count_lines(self.path)
+        except OSError:
+            return None
+
+    def spans(self, sizes: Iterator[int]) -> Iterator[Span] | None:
+        """The file as spans of `next(sizes)` lines each, found with the C `find` of a memory map (the
+        lines are not read); None if the file cannot be mapped (empty, not a regular file, unreadable)."""
+        if not _regular(self.path):
+            return None
+        try:
+            with open(self.path, "rb") as handle:
+                view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
+            return None
+        return self._cut(view, sizes)
+
+    def _cut(self, view: mmap.mmap, sizes: Iterator[int]) -> Iterator[Span]:
+        with view:
+            end, start, lines = len(view), 0, 0
+            while start < end:
+                stop, count = start, 0
+                for count in range(1, max(1, next(sizes)) + 1):  # noqa: B007 - the count is read after the loop
+                    newline = view.find(b"\n", stop)
+                    stop = end if newline < 0 else newline + 1
+                    if stop >= end:
+                        break
+                yield Span(self.name, start, stop - start, lines)
+                start, lines = stop, lines + count
+
+
+def read_span(span: Span) -> list[Item]:
+    """The items of a span, read the way the whole file is (`JsonLinesFile`), all at once."""
+    try:
+        with open(span.path, "rb") as handle:
+            handle.seek(span.offset)
+            return list(_json_lines(_Span(handle, span.length), span.path, span.first_line))
+    except OSError as error:
+        return [_failed(span.path, span.path, f"无法读取：{error.strerror or error}", f"cannot read: {error}")]
+
+
+def count_lines(path: Path) -> int:
+    """Lines of a file (a last one without a newline counts)."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
 
 
 def _folder(folder: Path) -> Iterator[Item]:
@@ -577,13 +692,7 @@ def count_items(source: Path | str) -> int | None:
         if not _regular(path):
             return None
         if _suffix(path) in STREAM_SUFFIXES:
-            lines, last = 0, b"\n"
-            with open(path, "rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    lines += chunk.count(b"\n")
-                    last = chunk[-1:]
-            lines += last != b"\n"
-            return max(lines - (1 if _suffix(path) == ".csv" else 0), 0)
+            return max(count_lines(path) - (1 if _suffix(path) == ".csv" else 0), 0)
     except OSError:
         return None
     return None

@@ -1,12 +1,15 @@
 """Screen many proposals on N processes and write the results in input order.
 
-The parent reads the inputs as the work goes and hands contiguous chunks to N-1 pool workers, each of
-which compiled the pack once (the pool's initializer); it screens a chunk itself whenever the pool has
-enough queued. Every chunk is screened with the one screening function and its result lines go to its
-own shard file; workers return only counts and summary rows. The parent copies each shard into the
-caller's binary writer as soon as its turn in input order comes: verdict bytes cross no process
-boundary and are never re-encoded. With one worker everything is screened here through the same chunk
-function, so `workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
+The parent hands contiguous chunks to N-1 pool workers, each of which compiled the pack once (the
+pool's initializer); it screens a chunk itself whenever the pool has enough queued. A JSON Lines file
+is cut into spans of whole lines (found with a memory map's `find`, never read here) that whoever
+screens a span reads and parses itself, so nothing parsed crosses a process boundary; the spans get
+shorter towards the end so that no process waits long for the other. Other inputs are read here as
+the work goes and sent as items. Each worker's result lines go to its own shard file and it returns
+only counts and summary rows; the parent copies each chunk's lines into the caller's binary writer as
+soon as its turn in input order comes: verdict bytes cross no process boundary and are never
+re-encoded. With one worker everything is screened here through the same chunk function, so
+`workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
 """
 from __future__ import annotations
 
@@ -32,11 +35,13 @@ import orjson
 from zonecheck.engine.contract.proposal import label_for
 from zonecheck.engine.pack.locate import DEFAULT_PACK
 from zonecheck.service.app import screening
-from zonecheck.service.app.inputs import Item
+from zonecheck.service.app.inputs import Item, JsonLinesFile, Span, read_span
 from zonecheck.service.app.screening import Outcome
 from zonecheck.service.present.catalogue import DECISIONS
 
 CHUNK_MAX = 200  # items per chunk: small enough for a lively progress bar, large enough to amortise
+CHUNK_MIN = 10  # the shortest chunk, at the end of a JSON Lines file
+HELD_MAX = 4  # chunks screened here that may wait in memory for their turn
 SUMMARY_HEADER = ("申报编号 reference", "结论 decision", "违反的规则 violated rules",
                   "需补充的材料 facts to supply", "需人工核查 checks for a person")
 
@@ -118,7 +123,15 @@ def _init_worker(options: Options) -> None:
     _worker_screener = screening.Registry().get(options.rules, options.pack)
 
 
-def _worker_chunk(index: int, items: list[Item], options: Options, shard: str) -> tuple[int, Tally, list[tuple[str, ...]]]:
+Work = list[Item] | Span  # a chunk: items read here, or a span of a JSON Lines file its screener reads
+
+
+def _items_of(work: Work) -> list[Item]:
+    return read_span(work) if isinstance(work, Span) else work
+
+
+def _worker_chunk(index: int, work: Work, options: Options, shard: str) -> tuple[int, Tally, list[tuple[str, ...]]]:
+    items = _items_of(work)  # all read before any is screened: kinder to the caches than alternating
     with open(shard, "wb") as out:
         tally, rows = _screen_chunk(_worker_screener, items, options, out)
     return index, tally, rows
@@ -130,6 +143,31 @@ def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+def _sizes(lines: int, workers: int) -> Iterator[int]:
+    """Lines per span: CHUNK_MAX, then smaller towards the end (a share of what is left), so the last
+    chunks are short and no process waits long for another to finish."""
+    left = lines
+    while True:
+        size = max(CHUNK_MIN, min(CHUNK_MAX, left // (3 * workers)))
+        left -= size
+        yield size
+
+
+def _plan(items: Iterable[Item], workers: int) -> tuple[Iterator[Work], bool]:
+    """The chunks, and whether a pool should screen them (not for one worker or a single chunk). A JSON
+    Lines file not yet read is cut into spans its screeners read themselves; other inputs are read here."""
+    if workers > 1 and isinstance(items, JsonLinesFile) and not items.started:
+        lines = items.lines() or 0
+        spans = items.spans(_sizes(lines, workers)) if lines > CHUNK_MAX else None
+        if spans is not None:
+            return spans, True
+    chunks = _chunked(items, CHUNK_MAX)
+    if workers == 1:
+        return chunks, False
+    head = list(itertools.islice(chunks, 2))
+    return itertools.chain(head, chunks), len(head) == 2
+
+
 def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = None, workers: int | None = None,
               options: Options = Options(), screener: Any = None, shard_dir: Path | None = None,
               progress: Callable[[int], None] | None = None) -> Tally:
@@ -137,21 +175,21 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
     with BOM, a spreadsheet opens it in Chinese) to `summary` if given. `workers` screening processes
     (default: the machine's cores): this one and `workers - 1` in a pool; shard files go in a temporary folder under `shard_dir` (default: the system's).
     `progress(n)` is called as n more items are done; `screener` serves this process (else one is compiled).
-    Inputs are read as the workers go, a few chunks ahead of them."""
+    Inputs are read as the workers go, a few chunks ahead of them; a JSON Lines file (`iter_items`) is
+    read by whichever process screens each span of it."""
     workers = max(1, workers or os.cpu_count() or 1)
-    chunks = _chunked(items, CHUNK_MAX)
-    head = list(itertools.islice(chunks, 2 if workers > 1 else 1))
+    chunks, pooled = _plan(items, workers)
     tally = Tally()
     rows: list[tuple[str, ...]] = []
-    own = screener or screening.Registry().get(options.rules, options.pack)
-    if len(head) < 2:  # one worker, or everything fits in one chunk: screen here
-        for chunk in itertools.chain(head, chunks):
-            part, part_rows = _screen_chunk(own, chunk, options, out)  # type: ignore[arg-type]
+    if not pooled:
+        own = screener or screening.Registry().get(options.rules, options.pack)
+        for chunk in chunks:
+            part, part_rows = _screen_chunk(own, _items_of(chunk), options, out)  # type: ignore[arg-type]
             _add(tally, part, rows, part_rows, progress)
     else:
         folder = Path(tempfile.mkdtemp(prefix=".zonecheck-shards-", dir=shard_dir))
         try:
-            _run_pool(itertools.chain(head, chunks), folder, workers, options, out, tally, rows, progress, own)
+            _run_pool(chunks, folder, workers, options, out, tally, rows, progress, screener)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if summary is not None:
@@ -159,14 +197,16 @@ def run_batch(items: Iterable[Item], out: Writer, *, summary: Writer | None = No
     return tally
 
 
-def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options: Options, out: Writer,
+def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Options, out: Writer,
               tally: Tally, rows: list[tuple[str, ...]], progress: Callable[[int], None] | None,
               own: Any) -> None:
     """N screening processes: N-1 pool workers and this one, which takes a chunk itself whenever the
-    pool has enough queued (it is compiled already, and would otherwise wait while the workers start)."""
+    pool has enough queued (it is compiled already, or compiles while the workers start, and would
+    otherwise wait for them)."""
     # spawn: the parent may hold threads (a progress bar) and the core's state, neither safe to fork
     context = multiprocessing.get_context("spawn")
-    done: dict[int, tuple[Tally, list[tuple[str, ...]]]] = {}
+    # a chunk done: its counts, its summary rows, and its lines if screened here (else in its shard file)
+    done: dict[int, tuple[Tally, list[tuple[str, ...]], bytes | None]] = {}
     written = 0  # chunks stitched into `out` so far, in input order
     queued = 2 * (workers - 1)  # chunks kept waiting for the pool
 
@@ -176,16 +216,19 @@ def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options:
             finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
             for future in finished:
                 index, part, part_rows = future.result()
-                done[index] = (part, part_rows)
+                done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)
-        while written in done:  # stitch every shard whose turn has come
-            part, part_rows = done.pop(written)
-            shard = _shard(folder, written)
-            with open(shard, "rb") as handle:
-                while block_bytes := handle.read(1 << 20):
-                    out.write(block_bytes)
-            os.unlink(shard)
+        while written in done:  # stitch every chunk whose turn has come
+            part, part_rows, lines = done.pop(written)
+            if lines is not None:
+                out.write(lines)
+            else:
+                shard = _shard(folder, written)
+                with open(shard, "rb") as handle:
+                    while block_bytes := handle.read(1 << 20):
+                        out.write(block_bytes)
+                os.unlink(shard)
             _add(tally, part, rows, part_rows, None)
             written += 1
         return pending
@@ -193,14 +236,22 @@ def _run_pool(chunks: Iterator[list[Item]], folder: Path, workers: int, options:
     executor = ProcessPoolExecutor(workers - 1, mp_context=context, initializer=_init_worker, initargs=(options,))
     try:
         pending: set[Future[Any]] = set()
-        for index, chunk in enumerate(chunks):
-            shard = _shard(folder, index)
+        for index, work in enumerate(chunks):
             if len(pending) < queued:
-                pending.add(executor.submit(_worker_chunk, index, [item.portable() for item in chunk], options, shard))
+                portable = work if isinstance(work, Span) else [item.portable() for item in work]
+                pending.add(executor.submit(_worker_chunk, index, portable, options, _shard(folder, index)))
             else:
-                with open(shard, "wb") as handle:
-                    part, part_rows = _screen_chunk(own, chunk, options, handle)
-                done[index] = (part, part_rows)
+                # compiled only now, with the workers starting: their start-up and this overlap
+                own = own or screening.Registry().get(options.rules, options.pack)
+                held = sum(lines is not None for *_, lines in done.values())
+                if held < HELD_MAX:  # usually a chunk or two waits here for its turn: no shard file
+                    buffer = io.BytesIO()
+                    part, part_rows = _screen_chunk(own, _items_of(work), options, buffer)
+                    done[index] = (part, part_rows, buffer.getvalue())
+                else:  # a slow worker: the chunks screened here meanwhile wait on disk, not in memory
+                    with open(_shard(folder, index), "wb") as handle:
+                        part, part_rows = _screen_chunk(own, _items_of(work), options, handle)
+                    done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)
             pending = harvest(pending, block=False)

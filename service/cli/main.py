@@ -42,7 +42,8 @@ from zonecheck.service.app.screening import Outcome
 
 from zonecheck.service.present import rulebook as catalogue
 from zonecheck.service.app import fields as field_list
-from zonecheck.service.app.inputs import FORMATS, STDIN, Item, count_items, input_files, iter_items, read_document
+from zonecheck.service.app.inputs import (FORMATS, STDIN, Item, JsonLinesFile, count_items, input_files, iter_items,
+                                         read_document)
 from zonecheck.service.app.output import STDOUT, OutputError, atomic_output
 from zonecheck.service.cli.specs import specs_app
 from zonecheck.service.batch import pool
@@ -253,8 +254,8 @@ def batch(
                            structured=detail is Detail.structured, langs=langs)
     notes: set[str] = set()
 
-    def readable() -> Iterator[Item]:  # what is not a proposal file is reported here, not screened
-        for item in iter_items(source, input_format):
+    def readable(items: Iterator[Item]) -> Iterator[Item]:  # what is not a proposal file is reported here, not screened
+        for item in items:
             if item.skipped:
                 _skip(item, langs[0])
                 continue
@@ -272,7 +273,10 @@ def batch(
                 Progress(*columns, console=err, transient=False, disable=to_stdout and not err.is_terminal) as progress:
             task = progress.add_task("screening", total=count_items(source))
             # the summary is renamed into place just before the results: both appear whole, or neither changes
-            tally = pool.run_batch(readable(), handle, summary=summary, workers=workers, options=options,
+            items = iter_items(source, input_format)
+            # a JSON Lines file goes to the pool as it is (nothing in it to skip or note): cut into spans there
+            tally = pool.run_batch(items if isinstance(items, JsonLinesFile) else readable(items), handle,
+                                   summary=summary, workers=workers, options=options,
                                    screener=screener, shard_dir=None if to_stdout else Path(out).resolve().parent,
                                    progress=lambda done: progress.advance(task, done))
     except OutputError as error:
