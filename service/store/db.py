@@ -2,7 +2,8 @@
 
 Writers are serialised so the audit chain never forks: on SQLite every write transaction starts with
 `BEGIN IMMEDIATE` (the database's one writer lock, taken before anything is read); on PostgreSQL it takes
-a transaction-scoped advisory lock first. Reads never wait for either.
+a transaction-scoped advisory lock before it reads the chain's head (the writer's bulk work inserts its
+screenings first, in the same round trip: see `Raw`). Reads never wait for either.
 """
 
 from __future__ import annotations
@@ -44,12 +45,16 @@ def _groups(works: list[Callable[[Session], Any]]) -> list[list[Callable[[Sessio
 class Raw:
     """A write transaction's DBAPI cursor, for the writer's bulk work: multi-row inserts with each
     column's SQLAlchemy bind processing, without SQLAlchemy's cost per statement (which was more than
-    the inserts' own: about 0.5 ms of CPU per transaction, on a path every stored screening takes)."""
+    the inserts' own: about 0.5 ms of CPU per transaction, on a path every stored screening takes).
+
+    `lock`, when given, takes the writers' lock: `locked_first` calls it just before its read, so the
+    work before that read is done without holding the lock (on PostgreSQL, in pipeline mode, that work,
+    the lock and the read go to the server in one round trip)."""
 
     _statements: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
 
-    def __init__(self, cursor: Any, dialect: Any) -> None:
-        self.cursor, self.dialect = cursor, dialect
+    def __init__(self, cursor: Any, dialect: Any, lock: Callable[[Any], None] | None = None) -> None:
+        self.cursor, self.dialect, self._lock = cursor, dialect, lock
 
     def insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         columns = tuple(rows[0])
@@ -63,13 +68,29 @@ class Raw:
         sql, processors = found
         self.cursor.executemany(sql, [{c: (p(row[c]) if p else row[c]) for c, p in processors} for row in rows])
 
-    def first(self, sql: str) -> Any:
-        self.cursor.execute(sql)
-        return self.cursor.fetchone()
+    def hold_lock(self) -> None:
+        """Take the writers' lock now, if this transaction does not hold it yet."""
+        if self._lock is not None:
+            self._lock(self.cursor)
+            self._lock = None
+
+    def locked_first(self, sql: str) -> Any:
+        """The first row of `sql`, read holding the writers' lock (the chain's head). On PostgreSQL a
+        statement of its own after the one taking the lock: under READ COMMITTED each statement reads
+        from a snapshot taken when it starts, so only a statement that starts once the lock is granted
+        sees the other writers' last commit."""
+        self.hold_lock()
+        cursor = self.cursor.connection.cursor()
+        cursor.execute(sql)
+        return cursor.fetchone()
 
 
 class DatabaseUnavailable(Exception):
     """The database could not be read or written (outside SQLAlchemy's own errors): a 503."""
+
+
+def _advisory_lock(cursor: Any) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
 
 def database_url() -> str:
@@ -153,17 +174,23 @@ class Database:
 
     @contextmanager
     def raw_writing(self) -> Iterator[Raw]:
-        """`writing()`, on the DBAPI connection itself: for a batch of bulk work only."""
+        """`writing()`, on the DBAPI connection itself: for a batch of bulk work only. On PostgreSQL in
+        pipeline mode, the writers' lock taken by the work's first `locked_first` (or before the commit)."""
         with self._file_lock():
             connection = self.engine.raw_connection()  # from the pool: the PRAGMAs above applied
             try:
-                cursor = connection.cursor()
                 if self.sqlite:
+                    cursor = connection.cursor()
                     cursor.execute("BEGIN IMMEDIATE")
+                    yield Raw(cursor, self.engine.dialect)
+                    connection.commit()
                 else:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                yield Raw(cursor, self.engine.dialect)
-                connection.commit()
+                    dbapi = connection.dbapi_connection
+                    with dbapi.pipeline():  # statements are sent together, at each read and at the commit
+                        raw = Raw(dbapi.cursor(), self.engine.dialect, _advisory_lock)
+                        yield raw
+                        raw.hold_lock()  # every write transaction holds it, whatever the work read
+                        dbapi.commit()
             except BaseException:
                 try:
                     connection.rollback()
