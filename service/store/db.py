@@ -137,6 +137,8 @@ class Database:
         self._writer: threading.Thread | None = None
         self._start = threading.Lock()
         self._local_lock = threading.Lock()
+        self._holding = threading.Lock()  # the writer's kept connection, one batch at a time
+        self._held: Any = None
         self._lock_file: int | None = None
         if self.sqlite and self.url.count("/") >= 3 and ":memory:" not in self.url:
             # a lock file beside the database: a waiting writer wakes as soon as the other lets go
@@ -183,9 +185,13 @@ class Database:
     @contextmanager
     def raw_writing(self) -> Iterator[Raw]:
         """`writing()`, on the DBAPI connection itself: for a batch of bulk work only. On PostgreSQL in
-        pipeline mode, the writers' lock taken by the work's first `locked_first` (or before the commit)."""
-        with self._file_lock():
-            connection = self.engine.raw_connection()  # from the pool: the PRAGMAs above applied
+        pipeline mode, the writers' lock taken by the work's first `locked_first` (or before the commit).
+
+        The connection is kept from one batch to the next (no checkout from the pool, and on PostgreSQL
+        no pre-ping round trip, per batch); after an error it goes back to the pool (or is discarded if
+        broken) and the next batch checks out a fresh one."""
+        with self._file_lock(), self._holding:
+            connection, self._held = self._held or self.engine.raw_connection(), None  # the PRAGMAs applied
             try:
                 if self.sqlite:
                     cursor = connection.cursor()
@@ -204,9 +210,9 @@ class Database:
                     connection.rollback()
                 except Exception:  # noqa: BLE001 - a broken connection: the pool discards it; the first error stands
                     connection.invalidate()
-                raise
-            finally:
                 connection.close()  # back to the pool
+                raise
+            self._held = connection
 
     def write(self, work: Callable[[Session], T], timeout: float = 60) -> T:
         """Run `work(session)` in a write transaction shared with the work queued beside it; its result
@@ -290,4 +296,8 @@ class Database:
             connection.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        with self._holding:
+            if self._held is not None:
+                self._held.close()
+                self._held = None
         self.engine.dispose()
