@@ -7,9 +7,6 @@ that wakes first accepts every connection waiting (12.7 s of CPU in one worker, 
 under 16 clients); with a socket per worker (SO_REUSEPORT) the kernel hashes each connection to one,
 which put 10 or 12 of 16 connections on one worker more often than 8, and its clients waited twice as
 long. A worker that dies is started again; one that fails while starting stops the service.
-
-This process also runs the one writer of every worker's screenings (service/store/shared.py): one
-commit, one disk flush, for what all the workers have queued meanwhile.
 """
 
 from __future__ import annotations
@@ -17,12 +14,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import multiprocessing
-import os
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 from typing import Any
@@ -90,13 +84,6 @@ def run(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
         theirs.close()
         return process, ours, time.monotonic()
 
-    from zonecheck.service.store import records, shared
-    from zonecheck.service.store.db import database_url
-
-    folder = tempfile.mkdtemp(prefix="zonecheck-writer-")  # 0700: only this user's processes connect
-    path = os.path.join(folder, "socket")
-    stop_writing = shared.serve_writes(path, database_url(), records.received)
-    os.environ[shared.SHARED_WRITER_VARIABLE] = path  # the workers are spawned with it
     running = [start() for _ in range(workers)]
 
     def accept() -> None:
@@ -151,7 +138,5 @@ def run(host: str, port: int, workers: int, options: dict[str, Any]) -> None:
                 process.kill()
                 process.join()
             channel.close()
-        stop_writing()  # after the workers: their last requests' screenings are committed
-        shutil.rmtree(folder, ignore_errors=True)
     if failed:
         raise SystemExit(1)

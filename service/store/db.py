@@ -24,7 +24,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 URL_VARIABLE = "ZONECHECK_DATABASE_URL"
-SHARED_WRITER_VARIABLE = "ZONECHECK_SHARED_WRITER"  # the Unix socket of `serve --workers N`'s one writer
 DEFAULT_FILE = "zonecheck.db"
 WRITE_LOCK = 0x7A6F6E65  # the advisory lock the writers of the audit chain share on PostgreSQL
 MAX_BATCH = 64
@@ -123,15 +122,8 @@ class Database:
     transaction per request would wait for one flush each, one after another, behind the writers' lock.
     """
 
-    def __init__(self, url: str | None = None, *, shared: bool = True) -> None:
-        """`shared`: send screenings to the shared writer named by $ZONECHECK_SHARED_WRITER, if set
-        (service/store/shared.py); the shared writer's own Database is not."""
+    def __init__(self, url: str | None = None) -> None:
         self.url = url or database_url()
-        self._shared: Any = None
-        if shared and os.environ.get(SHARED_WRITER_VARIABLE):
-            from zonecheck.service.store.shared import SharedWriter  # imports this module
-
-            self._shared = SharedWriter(os.environ[SHARED_WRITER_VARIABLE])
         self.sqlite = self.url.startswith("sqlite")
         self._queue: queue.SimpleQueue[tuple[Callable[[Session], Any], Future[Any]]] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
@@ -224,13 +216,7 @@ class Database:
         return await asyncio.wait_for(asyncio.wrap_future(self.submit(work)), timeout)
 
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
-        """Queue `work` for the writer thread, or the shared writer if it can take it (work offering
-        `ship`); the future is set once its batch has committed."""
-        if self._shared is not None and getattr(work, "ship", None) is not None:
-            return self._shared.submit(work, self._submit_here)
-        return self._submit_here(work)
-
-    def _submit_here(self, work: Callable[[Session], T]) -> Future[T]:
+        """Queue `work` for the writer thread; the future is set once its batch has committed."""
         if self._writer is None:
             with self._start:
                 if self._writer is None:

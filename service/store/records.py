@@ -36,9 +36,6 @@ class NewScreening:
 
 _INSERT_SCREENING = insert(Screening.__table__)
 _INSERT_KEY = insert(IdempotencyKey.__table__)
-_COLUMNS = {"id", "created_at", "client_key_id", "reference", "name", "zone", "decision", "industry_code",
-            "project_code", "screening_date", "pack_id", "pack_version", "pack_hash", "proposal", "proposal_digest",
-            "verdict"}
 
 
 def new_id(prefix: str) -> str:
@@ -82,36 +79,22 @@ def _creating(new: NewScreening, snapshots: list[Snapshot],
 class _Create:
     """One screening to store, by the writer thread: `self(session)` alone, or (the common case: no
     Idempotency-Key to check, no pack version to keep first) `bulk` for a run of them at once, with one
-    multi-row insert per table and the run's audit entries chained from one read of the head. The
-    common case can also be shipped, as its values, to the shared writer (service/store/shared.py)."""
+    multi-row insert per table and the run's audit entries chained from one read of the head."""
 
     def __init__(self, new: NewScreening, snapshots: list[Snapshot], idempotency: tuple[str, str] | None) -> None:
         self.new, self.snapshots, self.idempotency = new, snapshots, idempotency
-        self._values: dict[str, Any] | None = None
         if idempotency is None and not snapshots:
             self.bulk = _create_many
-            self.ship = self._shipped
 
     def values(self) -> dict[str, Any]:
-        """The row's columns, fixed once (its id too: written again after a lost answer, it is refused)."""
-        if self._values is None:
-            doc, new = self.new.structured, self.new
-            self._values = dict(
-                id=new_id("scr_"), created_at=dt.datetime.now(dt.timezone.utc), client_key_id=new.client_key_id,
-                reference=doc["reference"], name=doc["name"], zone=doc["zone"]["id"], decision=doc["decision"],
-                industry_code=new.industry_code, project_code=new.project_code,
-                screening_date=dt.date.fromisoformat(doc["screening_date"]), pack_id=doc["pack"]["id"],
-                pack_version=doc["pack"]["version"], pack_hash=doc["pack"]["hash"], proposal=new.proposal,
-                proposal_digest=doc["proposal_digest"], verdict=new.verdict)
-        return self._values
-
-    def _shipped(self) -> dict[str, Any]:
-        """The values as plain data (a str-valued enum, the decision, as its text): what is pickled."""
-        return {name: (str.__str__(value) if isinstance(value, str) else value) for name, value in self.values().items()}
-
-    def landed(self) -> tuple[Any, bool]:
-        """What `bulk` gives for this work, once the shared writer has committed it."""
-        return _row(self.values()), True
+        doc, new = self.new.structured, self.new
+        return dict(
+            id=new_id("scr_"), created_at=dt.datetime.now(dt.timezone.utc), client_key_id=new.client_key_id,
+            reference=doc["reference"], name=doc["name"], zone=doc["zone"]["id"], decision=doc["decision"],
+            industry_code=new.industry_code, project_code=new.project_code,
+            screening_date=dt.date.fromisoformat(doc["screening_date"]), pack_id=doc["pack"]["id"],
+            pack_version=doc["pack"]["version"], pack_hash=doc["pack"]["hash"], proposal=new.proposal,
+            proposal_digest=doc["proposal_digest"], verdict=new.verdict)
 
     def __call__(self, session: Session) -> tuple[Any, bool]:
         new, idempotency = self.new, self.idempotency
@@ -121,43 +104,18 @@ class _Create:
                 return earlier, False
         for snap in self.snapshots:
             store(session, snap, new.client_key_id)
+        values = self.values()
         session.flush()  # the pack rows above first (foreign key)
-        row = _insert(session, self.values())
+        # Core inserts, not the ORM's unit of work: the writer thread does this for every screening
+        connection = session.connection()
+        connection.execute(_INSERT_SCREENING, values)
+        row = _row(values)
         if idempotency is not None:
-            session.connection().execute(_INSERT_KEY, {
-                "client_key_id": new.client_key_id, "key": idempotency[0], "body_digest": idempotency[1],
-                "screening_id": row.id, "created_at": dt.datetime.now(dt.timezone.utc)})
+            connection.execute(_INSERT_KEY, {"client_key_id": new.client_key_id, "key": idempotency[0],
+                                          "body_digest": idempotency[1], "screening_id": row.id,
+                                          "created_at": dt.datetime.now(dt.timezone.utc)})
         append(session, "screening.created", row.id, new.client_key_id, screening_facts(row))
         return row, True
-
-
-class _Received:
-    """A screening shipped by a worker, as its values: the shared writer's work (`bulk`, or alone)."""
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self._values = values
-        self.bulk = _create_many
-
-    def values(self) -> dict[str, Any]:
-        return self._values
-
-    def __call__(self, session: Session) -> tuple[Any, bool]:
-        row = _insert(session, self._values)
-        append(session, "screening.created", row.id, row.client_key_id, screening_facts(row))
-        return row, True
-
-
-def received(values: dict[str, Any]) -> _Received:
-    """The writer's work for a screening's values shipped by a worker (`_Create.ship`)."""
-    if not isinstance(values, dict) or set(values) != _COLUMNS:
-        raise ValueError("not a screening's values")
-    return _Received(values)
-
-
-def _insert(session: Session, values: dict[str, Any]) -> Any:
-    # Core inserts, not the ORM's unit of work: the writer thread does this for every screening
-    session.connection().execute(_INSERT_SCREENING, values)
-    return _row(values)
 
 
 def _create_many(raw: Raw, works: list[_Create]) -> list[tuple[Any, bool]]:
