@@ -131,3 +131,26 @@ def test_two_processes_writers_never_fork_the_chain(kind: str, tmp_path: Path,
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_the_writers_kept_connection_broken_between_batches(tmp_path: Path,
+                                                            screenings: list[records.NewScreening]) -> None:
+    """The writer keeps its connection from one batch to the next: if the server drops it meanwhile, the
+    next batch is still stored (each piece again on a fresh connection), and the one after it too."""
+    database = _database("postgresql", tmp_path, screenings[0])
+    try:
+        works = [records._creating(new, [], None) for new in screenings[1:3]]
+        assert all(future.result()[1] for future in _batch(database, works))
+        assert database._held is not None
+        import psycopg
+
+        backend = database._held.dbapi_connection.info.backend_pid
+        with psycopg.connect(database.url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+        for share in (screenings[3:6], screenings[6:8]):
+            futures = _batch(database, [records._creating(new, [], None) for new in share])
+            assert all(future.result()[1] for future in futures)
+        report = audit.verify(database)
+        assert report.ok and report.count == 3 + 7, report.problems
+    finally:
+        database.dispose()

@@ -57,7 +57,7 @@ def append_many(session: Session, entries: list[tuple[str, str, str, dict[str, A
 
 def append_raw(raw: Raw, entries: list[tuple[str, str, str, dict[str, Any]]]) -> list[dict[str, Any]]:
     """`append_many` on the writer's DBAPI cursor (its bulk work: a run of stored screenings)."""
-    rows = chain(raw.first(HEAD_SQL), entries)
+    rows = chain(raw.locked_first(HEAD_SQL), entries)
     raw.insert(_LOG, rows)
     return rows
 

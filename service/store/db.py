@@ -2,7 +2,8 @@
 
 Writers are serialised so the audit chain never forks: on SQLite every write transaction starts with
 `BEGIN IMMEDIATE` (the database's one writer lock, taken before anything is read); on PostgreSQL it takes
-a transaction-scoped advisory lock first. Reads never wait for either.
+a transaction-scoped advisory lock before it reads the chain's head (the writer's bulk work inserts its
+screenings first, in the same round trip: see `Raw`). Reads never wait for either.
 """
 
 from __future__ import annotations
@@ -44,12 +45,16 @@ def _groups(works: list[Callable[[Session], Any]]) -> list[list[Callable[[Sessio
 class Raw:
     """A write transaction's DBAPI cursor, for the writer's bulk work: multi-row inserts with each
     column's SQLAlchemy bind processing, without SQLAlchemy's cost per statement (which was more than
-    the inserts' own: about 0.5 ms of CPU per transaction, on a path every stored screening takes)."""
+    the inserts' own: about 0.5 ms of CPU per transaction, on a path every stored screening takes).
+
+    `lock`, when given, takes the writers' lock: `locked_first` calls it just before its read, so the
+    work before that read is done without holding the lock (on PostgreSQL, in pipeline mode, that work,
+    the lock and the read go to the server in one round trip)."""
 
     _statements: dict[tuple[str, str, tuple[str, ...]], tuple[str, list[tuple[str, Any]]]] = {}
 
-    def __init__(self, cursor: Any, dialect: Any) -> None:
-        self.cursor, self.dialect = cursor, dialect
+    def __init__(self, cursor: Any, dialect: Any, lock: Callable[[Any], None] | None = None) -> None:
+        self.cursor, self.dialect, self._lock = cursor, dialect, lock
 
     def insert(self, table: Any, rows: list[dict[str, Any]]) -> None:
         columns = tuple(rows[0])
@@ -63,13 +68,29 @@ class Raw:
         sql, processors = found
         self.cursor.executemany(sql, [{c: (p(row[c]) if p else row[c]) for c, p in processors} for row in rows])
 
-    def first(self, sql: str) -> Any:
-        self.cursor.execute(sql)
-        return self.cursor.fetchone()
+    def hold_lock(self) -> None:
+        """Take the writers' lock now, if this transaction does not hold it yet."""
+        if self._lock is not None:
+            self._lock(self.cursor)
+            self._lock = None
+
+    def locked_first(self, sql: str) -> Any:
+        """The first row of `sql`, read holding the writers' lock (the chain's head). On PostgreSQL a
+        statement of its own after the one taking the lock: under READ COMMITTED each statement reads
+        from a snapshot taken when it starts, so only a statement that starts once the lock is granted
+        sees the other writers' last commit."""
+        self.hold_lock()
+        cursor = self.cursor.connection.cursor()
+        cursor.execute(sql)
+        return cursor.fetchone()
 
 
 class DatabaseUnavailable(Exception):
     """The database could not be read or written (outside SQLAlchemy's own errors): a 503."""
+
+
+def _advisory_lock(cursor: Any) -> None:
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
 
 def database_url() -> str:
@@ -108,6 +129,8 @@ class Database:
         self._writer: threading.Thread | None = None
         self._start = threading.Lock()
         self._local_lock = threading.Lock()
+        self._holding = threading.Lock()  # the writer's kept connection, one batch at a time
+        self._held: Any = None
         self._lock_file: int | None = None
         if self.sqlite and self.url.count("/") >= 3 and ":memory:" not in self.url:
             # a lock file beside the database: a waiting writer wakes as soon as the other lets go
@@ -153,25 +176,35 @@ class Database:
 
     @contextmanager
     def raw_writing(self) -> Iterator[Raw]:
-        """`writing()`, on the DBAPI connection itself: for a batch of bulk work only."""
-        with self._file_lock():
-            connection = self.engine.raw_connection()  # from the pool: the PRAGMAs above applied
+        """`writing()`, on the DBAPI connection itself: for a batch of bulk work only. On PostgreSQL in
+        pipeline mode, the writers' lock taken by the work's first `locked_first` (or before the commit).
+
+        The connection is kept from one batch to the next (no checkout from the pool, and on PostgreSQL
+        no pre-ping round trip, per batch); after an error it goes back to the pool (or is discarded if
+        broken) and the next batch checks out a fresh one."""
+        with self._file_lock(), self._holding:
+            connection, self._held = self._held or self.engine.raw_connection(), None  # the PRAGMAs applied
             try:
-                cursor = connection.cursor()
                 if self.sqlite:
+                    cursor = connection.cursor()
                     cursor.execute("BEGIN IMMEDIATE")
+                    yield Raw(cursor, self.engine.dialect)
+                    connection.commit()
                 else:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
-                yield Raw(cursor, self.engine.dialect)
-                connection.commit()
+                    dbapi = connection.dbapi_connection
+                    with dbapi.pipeline():  # statements are sent together, at each read and at the commit
+                        raw = Raw(dbapi.cursor(), self.engine.dialect, _advisory_lock)
+                        yield raw
+                        raw.hold_lock()  # every write transaction holds it, whatever the work read
+                        dbapi.commit()
             except BaseException:
                 try:
                     connection.rollback()
                 except Exception:  # noqa: BLE001 - a broken connection: the pool discards it; the first error stands
                     connection.invalidate()
-                raise
-            finally:
                 connection.close()  # back to the pool
+                raise
+            self._held = connection
 
     def write(self, work: Callable[[Session], T], timeout: float = 60) -> T:
         """Run `work(session)` in a write transaction shared with the work queued beside it; its result
@@ -249,4 +282,8 @@ class Database:
             connection.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        with self._holding:
+            if self._held is not None:
+                self._held.close()
+                self._held = None
         self.engine.dispose()
