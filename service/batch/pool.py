@@ -260,9 +260,15 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
         harvest(pending, block=False)
     except BaseException:  # a signal, a write error: stop the workers now rather than finish their queue
         processes = list((getattr(executor, "_processes", None) or {}).values())  # no public way to stop them
+        manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
+        if manager is not None:
+            # let the pool's manager thread see its workers gone and close its wakeup pipe before this
+            # process exits: on Python 3.11 the exit hook writes to that pipe unlocked and, racing the
+            # close, printed a traceback ("Bad file descriptor") after our own clear error message
+            manager.join(timeout=10)
         raise
     executor.shutdown(wait=True)
 
