@@ -173,3 +173,48 @@ def test_a_json_lines_fifo_is_read_once_as_a_stream(tmp_path: Path) -> None:
     tally = pool.run_batch(iter_items(fifo), out, workers=2, shard_dir=tmp_path)
     writer.join(timeout=10)
     assert tally.screened == 3 and len(out.getvalue().splitlines()) == 3
+
+
+def _spawned_workers(pid: int) -> list[int]:
+    """The pool's worker processes under `pid` (Linux /proc), not multiprocessing's resource tracker."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"spawn_main" in command and b"resource_tracker" not in command:
+                found.append(int(child))
+    return found
+
+
+def test_a_killed_worker_stops_the_batch_with_a_clear_error_and_nothing_written(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import pytest
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("needs Linux /proc")
+    source = tmp_path / "p.jsonl"
+    with source.open("w", encoding="utf-8") as handle:
+        for proposal in itertools.islice(iter_proposals(ROOT / "examples", 11), 6000):
+            handle.write(json.dumps(proposal, ensure_ascii=False, default=str) + "\n")
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous\n", encoding="utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "zonecheck.service.cli.main", "batch", str(source), "--out", str(out),
+                            "--workers", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+        workers = _spawned_workers(run.pid)
+    assert workers, "the pool never started a worker"
+    time.sleep(0.5)  # screening under way
+    os.kill(workers[0], signal.SIGKILL)
+    _, stderr = run.communicate(timeout=120)
+    assert run.returncode == 2 and "Traceback" not in stderr, stderr
+    assert "筛查进程意外退出" in stderr and "原有文件未改动" in stderr
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert not (tmp_path / "out.jsonl.summary.csv").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no shard folder left

@@ -26,6 +26,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -44,6 +45,16 @@ CHUNK_MIN = 10  # the shortest chunk, at the end of a JSON Lines file
 HELD_MAX = 4  # chunks screened here that may wait in memory for their turn
 SUMMARY_HEADER = ("申报编号 reference", "结论 decision", "违反的规则 violated rules",
                   "需补充的材料 facts to supply", "需人工核查 checks for a person")
+
+
+class WorkerLost(RuntimeError):
+    """A screening process ended before its chunk was done (killed, out of memory): the batch stops."""
+
+    zh = "有筛查进程意外退出（可能被系统终止或内存不足），本次批量筛查已停止"
+    en = "a screening process ended unexpectedly (killed, or out of memory); the batch was stopped"
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 class Writer(Protocol):
@@ -215,7 +226,10 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
         if pending:
             finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
             for future in finished:
-                index, part, part_rows = future.result()
+                try:
+                    index, part, part_rows = future.result()
+                except BrokenProcessPool as error:
+                    raise WorkerLost() from error
                 done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)

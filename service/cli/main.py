@@ -282,6 +282,12 @@ def batch(
     except OutputError as error:
         err.print(f"[red]输出错误 output error[/red] {escape(error.text(langs[0]))}")
         raise typer.Exit(2) from None
+    except pool.WorkerLost as error:
+        kept = (("；已写到标准输出的结果不完整", "; what went to standard output is incomplete") if to_stdout
+                else ("；原有文件未改动", "; the previous files are untouched"))
+        err.print(f"[red]筛查进程错误 worker error[/red] {escape(error.text(langs[0]))}"
+                  f"{kept[0] if langs[0] == 'zh' else kept[1]}")
+        raise typer.Exit(2) from None
     decisions, invalid = tally.decisions, tally.invalid
     table = Table(title=f"zonecheck batch: {escape(source)}")
     table.add_column("decision")
