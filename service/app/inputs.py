@@ -508,11 +508,14 @@ def _suffix(path: Path | str) -> str:
 def iter_items(source: Path | str, input_format: str | None = None) -> Iterator[Item]:
     """Every proposal in a folder, a .jsonl file, a .csv file, a document, or standard input (`-`).
     A JSON Lines file comes as a `JsonLinesFile`, which the batch pool may also cut into spans."""
-    name = str(source)
-    if name != STDIN and (input_format or {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}.get(
-            _suffix(source), "yaml")) == "jsonl" and not Path(source).is_dir():
+    if str(source) != STDIN and _kind(source, input_format) == "jsonl" and not Path(source).is_dir():
         return JsonLinesFile(Path(source))
     return _items(source, input_format)
+
+
+def _kind(path: Path | str, input_format: str | None) -> str:
+    """The format a file is read in: the one asked for, else the one its suffix names (YAML by default)."""
+    return input_format or {".jsonl": "jsonl", ".csv": "csv", ".json": "json"}.get(_suffix(path), "yaml")
 
 
 def _items(source: Path | str, input_format: str | None) -> Iterator[Item]:
@@ -530,7 +533,7 @@ def _items(source: Path | str, input_format: str | None) -> Iterator[Item]:
     if path.is_dir():
         yield from _folder(path)
         return
-    kind = input_format or {".csv": "csv", ".json": "json"}.get(_suffix(path), "yaml")
+    kind = _kind(path, input_format)  # a .jsonl file is a JsonLinesFile (iter_items)
     if kind == "csv":
         try:
             yield from read_csv(path)
@@ -575,6 +578,7 @@ class JsonLinesFile:
     def __init__(self, path: Path):
         self.path, self.name = path, str(path)
         self._items: Iterator[Item] | None = None
+        self._lines: tuple[int | None] | None = None  # counted once: for the progress bar and for the spans
 
     def __iter__(self) -> "JsonLinesFile":
         return self
@@ -598,12 +602,12 @@ class JsonLinesFile:
     def lines(self) -> int | None:
         """How many lines the file has; None if it is not a regular file (a FIFO is read once, by
         iterating) or cannot be read."""
-        if not _regular(self.path):
-            return None
-        try:
-            return count_lines(self.path)
-        except OSError:
-            return None
+        if self._lines is None:
+            try:
+                self._lines = (count_lines(self.path) if _regular(self.path) else None,)
+            except OSError:
+                self._lines = (None,)
+        return self._lines[0]
 
     def spans(self, sizes: Iterator[int]) -> Iterator[Span] | None:
         """The file as spans of `next(sizes)` lines each, found with the C `find` of a memory map (the

@@ -271,9 +271,11 @@ def batch(
         with atomic_output(out, input_files(source)) as handle, \
                 (contextlib.nullcontext(None) if to_stdout else atomic_output(summary_path, input_files(source))) as summary, \
                 Progress(*columns, console=err, transient=False, disable=to_stdout and not err.is_terminal) as progress:
-            task = progress.add_task("screening", total=count_items(source))
             # the summary is renamed into place just before the results: both appear whole, or neither changes
             items = iter_items(source, input_format)
+            # a JSON Lines file counts its lines once, for this bar and for the pool's spans
+            total = items.lines() if isinstance(items, JsonLinesFile) else count_items(source)
+            task = progress.add_task("screening", total=total)
             # a JSON Lines file goes to the pool as it is (nothing in it to skip or note): cut into spans there
             tally = pool.run_batch(items if isinstance(items, JsonLinesFile) else readable(items), handle,
                                    summary=summary, workers=workers, options=options,
