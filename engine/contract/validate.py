@@ -211,13 +211,11 @@ class _Checker:
             if kind == "enum" and type(value) is str and value in _enum_words(spec.enum)[0]:  # type: ignore[arg-type]
                 clean[key] = value
                 continue
-            if kind == "number" and type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit():
-                amount = Decimal(value)  # plain digits: no unit, no sign, exact as written
-                if amount and amount.adjusted() <= MAX_EXPONENT:
-                    rounded = quantize(amount)
-                    if rounded and spec.admits(rounded):
-                        clean[key] = rounded
-                        continue
+            if kind == "number" and (amount := _plain_digits(value)):
+                rounded = quantize(amount)
+                if rounded and spec.admits(rounded):
+                    clean[key] = rounded
+                    continue
             checked = self.value(prefix + key, spec, value)
             if checked is not _REFUSED:
                 clean[key] = checked
@@ -384,10 +382,9 @@ class _Checker:
                 return None, None, None
             written = f"{value['value']} {raw_unit}"
             value = value["value"]
-        if type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit():
-            amount = Decimal(value)  # plain digits: exact as written, no unit, no sign (the common case)
-            if not amount or amount.adjusted() <= MAX_EXPONENT:
-                return written, amount, unit
+        amount = _plain_digits(value)
+        if amount is not None:  # the common case
+            return written, amount, unit
         if isinstance(value, bool):
             self.problem(path, spec, value, "应为数字（是/否不是数字）", "must be a number (true/false is not)", allowed=self._range(spec))
             return None, None, None
@@ -466,6 +463,16 @@ def _plain(value: Decimal | None) -> str | None:
 
 
 _REFUSED = object()
+
+
+def _plain_digits(value: Any) -> Decimal | None:
+    """A number written as plain ASCII digits (no sign, unit or exponent), exact as written and not too
+    large; None for anything else, which the general checks read (and report)."""
+    if type(value) is str and value.isascii() and value.replace(".", "", 1).isdigit():
+        amount = Decimal(value)
+        if not amount or amount.adjusted() <= MAX_EXPONENT:
+            return amount
+    return None
 
 
 # --- model errors, in the user's language ----------------------------------------------------------
