@@ -41,9 +41,9 @@ def parse(text: str) -> Formula:
         tree = ast.parse(str(text).strip(), mode="eval").body
     except SyntaxError as error:
         raise FormulaError(f"formula {text!r} is not valid arithmetic: {error.msg}") from None
-    paths: list[str] = []
-    evaluator = _compile(tree, text, paths)
-    return Formula(text=str(text), paths=tuple(dict.fromkeys(paths)), evaluate_exact=evaluator)
+    emitter = _Emitter(str(text))
+    result = emitter.emit(tree)
+    return Formula(text=str(text), paths=tuple(dict.fromkeys(emitter.paths)), evaluate_exact=emitter.function(result))
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -55,42 +55,75 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
-def _compile(node: ast.AST, text: str, paths: list[str]) -> Evaluator:
-    path = _dotted(node)
-    if path is not None:
-        paths.append(path)
-        return lambda values: values.get(path)  # type: ignore[return-value]
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-        try:
-            constant = to_decimal(node.value)
-            exact = Decimal(repr(node.value)) == constant
-        except (ValueError, ArithmeticError):
-            constant, exact = None, False
-        if constant is None or not exact or abs(constant) > MAX_NUMBER:
-            literal = ast.get_source_segment(text.strip(), node) or ast.unparse(node)
-            raise FormulaError(f"formula {text!r}: the literal {literal} is not a number the engine can hold "
-                               f"(finite, at most {MAX_NUMBER:,f}, at most 6 decimal places)")
-        return lambda values: constant
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        inner = _compile(node.operand, text, paths)
-        return lambda values: None if (v := inner(values)) is None else -v
-    if isinstance(node, ast.BinOp) and (isinstance(node.op, ast.Div) or type(node.op) in _OPS):
-        first = len(paths)
-        left = _compile(node.left, text, paths)
-        read = len(paths)
-        right = _compile(node.right, text, paths)
-        if isinstance(node.op, ast.Div) and len(paths) == read and right({}) == 0:  # a divisor of literals only
-            raise FormulaError(f"formula {text!r}: divides by zero ({ast.unparse(node.right)})")
-        if isinstance(node.op, ast.Div):
-            evaluate: Evaluator = lambda values: _divide(left(values), right(values))  # noqa: E731
-        else:
-            operation = _OPS[type(node.op)]
-            evaluate = lambda values: _apply(operation, left(values), right(values))  # noqa: E731
-        if len(paths) == first and abs(evaluate({}) or 0) > MAX_NUMBER:  # literals only: a figure too large
-            raise FormulaError(f"formula {text!r}: {ast.unparse(node)} is larger than the engine can hold "
-                               f"(at most {MAX_NUMBER:,f})")
-        return evaluate
-    raise FormulaError(f"formula {text!r}: only + - * /, parentheses, numbers and paths are allowed")
+_NOTHING = object()  # a part that reads a path: no value known when the formula is parsed
+_OP_NAMES = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}
+
+
+class _Emitter:
+    """A formula as straight-line Python, compiled once: each part's value in a local, in the order the
+    parts are read; any missing input (or a zero divisor) makes the result None. Same semantics as a tree
+    of closures, without a call per node (indicators are evaluated for every screening). Parts made of
+    literals only are also worked out here, to refuse a literal divisor of zero or a figure too large."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.paths: list[str] = []
+        self.lines: list[str] = []
+        self.constants: dict[str, Decimal] = {}
+
+    def _local(self, expression: str) -> str:
+        name = f"t{len(self.lines)}"
+        self.lines.append(f"    {name} = {expression}")
+        return name
+
+    def emit(self, node: ast.AST) -> tuple[str, object]:
+        """(the local holding the part's value, its value when it reads no path, else _NOTHING)."""
+        text = self.text
+        path = _dotted(node)
+        if path is not None:
+            self.paths.append(path)
+            return self._local(f"get({path!r})"), _NOTHING
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            try:
+                constant = to_decimal(node.value)
+                exact = Decimal(repr(node.value)) == constant
+            except (ValueError, ArithmeticError):
+                constant, exact = None, False
+            if constant is None or not exact or abs(constant) > MAX_NUMBER:
+                literal = ast.get_source_segment(text.strip(), node) or ast.unparse(node)
+                raise FormulaError(f"formula {text!r}: the literal {literal} is not a number the engine can hold "
+                                   f"(finite, at most {MAX_NUMBER:,f}, at most 6 decimal places)")
+            name = f"c{len(self.constants)}"
+            self.constants[name] = constant
+            return self._local(name), constant
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner, known = self.emit(node.operand)
+            value = _NOTHING if known is _NOTHING else -known  # type: ignore[operator]
+            return self._local(f"None if {inner} is None else -{inner}"), value
+        if isinstance(node, ast.BinOp) and (isinstance(node.op, ast.Div) or type(node.op) in _OPS):
+            left, known_left = self.emit(node.left)
+            right, known_right = self.emit(node.right)
+            if isinstance(node.op, ast.Div):
+                if known_right is not _NOTHING and known_right == 0:  # a divisor of literals only
+                    raise FormulaError(f"formula {text!r}: divides by zero ({ast.unparse(node.right)})")
+                local = self._local(f"None if {left} is None or {right} is None or {right} == 0 else divide({left}, {right})")
+                value = _NOTHING if _NOTHING in (known_left, known_right) else _divide(known_left, known_right)
+            else:
+                operation = _OP_NAMES[type(node.op)]
+                local = self._local(f"None if {left} is None or {right} is None else {operation}({left}, {right})")
+                value = _NOTHING if _NOTHING in (known_left, known_right) else _apply(_OPS[type(node.op)], known_left, known_right)
+            if value is not _NOTHING and abs(value or 0) > MAX_NUMBER:  # literals only: a figure too large
+                raise FormulaError(f"formula {text!r}: {ast.unparse(node)} is larger than the engine can hold "
+                                   f"(at most {MAX_NUMBER:,f})")
+            return local, value
+        raise FormulaError(f"formula {text!r}: only + - * /, parentheses, numbers and paths are allowed")
+
+    def function(self, result: tuple[str, object]) -> Evaluator:
+        source = "\n".join(["def evaluate(values):", "    get = values.get", *self.lines, f"    return {result[0]}"])
+        namespace: dict[str, object] = {"add": CONTEXT.add, "subtract": CONTEXT.subtract, "multiply": CONTEXT.multiply,
+                                        "divide": CONTEXT.divide, **self.constants}
+        exec(compile(source, f"<formula {self.text!r}>", "exec"), namespace)  # noqa: S102 - source made above, from a parsed tree
+        return namespace["evaluate"]  # type: ignore[return-value]
 
 
 def _apply(operation: Callable[[Decimal, Decimal], Decimal], a: object, b: object) -> Decimal | None:
