@@ -40,9 +40,19 @@ def test_partitions_cover_every_rule_once_under_the_stack_budget(national: Scree
     compiled = national.compiled
     names = [name for part in compiled.partitions for name in part]
     assert sorted(names) == sorted(n for n in compiled.definition if n != ALWAYS)
-    for part in compiled.partitions:
-        network = network_of({ALWAYS: compiled.definition[ALWAYS], **{n: compiled.definition[n] for n in part}})
+    assert len(compiled.rulesets()) == len(compiled.partitions)
+    for definition in compiled.rulesets():  # what the core gets: each rule in its lane
+        network = network_of(definition)
         assert network.core_accepts() and network.stack_bound() <= STACK_BUDGET < CORE_STACK
+
+
+def test_lanes_keep_the_national_pack_in_one_ruleset(national: Screener) -> None:
+    """Without lanes the first tests of all its rules hang under the type node and overflow the stack's
+    budget; in lanes the whole pack is one ruleset (one parse of the fact, one state)."""
+    compiled = national.compiled
+    assert network_of(compiled.definition).stack_bound() > STACK_BUDGET
+    assert len(compiled.partitions) == 1 and len(set(compiled.lanes.values())) > 1
+    assert network_of(compiled.rulesets()[0]).stack_bound() <= STACK_BUDGET
 
 
 def test_one_state_per_ruleset_is_reused_and_answers_do_not_leak_between_facts(national: Screener) -> None:

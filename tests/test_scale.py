@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from zonecheck.engine.core.partition import CORE_STACK, STACK_BUDGET, network_of
 from zonecheck.engine.core.runtime import EngineError, Runtime
 from zonecheck.engine.screener import Screener
 
@@ -30,7 +31,9 @@ def test_a_large_pack_screens_with_zero_refusals_and_flat_memory(national: Scree
                                                                  screenings: int) -> None:
     screener = Screener(synthetic_pack(national.pack, count))
     assert len(screener.pack.rules) == count
-    assert len(screener.compiled.partitions) > 1
+    compiled = screener.compiled
+    assert network_of(compiled.definition).stack_bound() > CORE_STACK  # as one plain ruleset: refusals
+    assert all(network_of(d).stack_bound() <= STACK_BUDGET for d in compiled.rulesets())  # as the core gets it
     guarded = (p for p in iter_proposals(ROOT / "examples", count)  # every copy's guard fact is given
                if all(p.get(g.split(".")[0], {}).get(g.split(".")[1]) is not None for g in GUARDS))
     proposals = list(itertools.islice(guarded, screenings))

@@ -22,21 +22,22 @@ The fact is flat and its keys are short (`f0`, `f1`, ...; `Compiled.keys` maps e
 the core parses the fact once and copies it into every action it fires, and a flat fact with short
 keys costs it about a tenth less than the nested one with full paths.
 
-The durable rules are split into rulesets (`Compiled.partitions`, chosen here, at compile time) so that
-no fact can overflow the core's 64-entry stack and no node outgrows the core's tables
-(engine/core/partition.py): a pack of any size screens with zero refusals.
+The durable rules are split into rulesets, and within a ruleset into lanes (`Compiled.partitions` and
+`Compiled.lanes`, chosen here, at compile time) so that no fact can overflow the core's 64-entry stack
+and no node outgrows the core's tables (engine/core/partition.py): a pack of any size screens with zero
+refusals. The national pack fits one ruleset.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from zonecheck.engine.contract.proposal import FACTS
 from zonecheck.engine.pack.model import All, Condition, Default, Leaf, Not, Pack, Rule
 from zonecheck.engine.contract.units import PLACES, scaled
-from zonecheck.engine.core.partition import partition
+from zonecheck.engine.core.partition import partition, ruleset
 
 Json = dict[str, Any]
 TYPE = {"type": "screening"}
@@ -66,6 +67,13 @@ class Compiled:
     layout: tuple[tuple[str, str, tuple[tuple[str, str], ...] | None], ...]
     # the durable rules of each ruleset (each also gets the always-rule); () puts all in one ruleset
     partitions: tuple[tuple[str, ...], ...] = ()
+    lanes: dict[str, int] = field(default_factory=dict)  # durable rule -> its lane in its ruleset
+
+    def rulesets(self) -> list[dict[str, Json]]:
+        """The definition of each ruleset, as the core gets it (engine/core/partition.py)."""
+        if not self.partitions:  # everything in one ruleset, as written: only tests build it so
+            return [dict(self.definition)]
+        return [ruleset(self.definition, ALWAYS, names, self.lanes) for names in self.partitions]
 
 
 def literal(value: object) -> object:
@@ -237,6 +245,7 @@ class _Compiler:
         for path, members in self.list_fields.items():
             if path not in self.keys:
                 layout.append((path, "", tuple((m, self.use(f"{path}.{m}")) for m in members)))
+        partitions, lanes = partition(definition, ALWAYS, groups)
         return Compiled(
             name=f"zonecheck-{self.pack.id}-{self.pack.hash[7:19]}",
             definition=definition,
@@ -244,7 +253,8 @@ class _Compiler:
             silent=silent,
             keys=dict(self.keys),
             layout=tuple(layout),
-            partitions=partition(definition, ALWAYS, groups),
+            partitions=partitions,
+            lanes=lanes,
         )
 
 

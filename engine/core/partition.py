@@ -9,7 +9,8 @@ possible fact. A node's children are pushed per property: a `$nex` test when the
 reference (`{"$m": ...}`) whenever it is present, a literal test when it holds, a forward node always.
 Per property the bound takes the worst single value (each literal and its neighbours, a fresh text,
 missing), and properties add up; the bound ignores that a path fixes a property's value, so it can only
-be too high. Rules are then packed greedily into rulesets whose bound stays under `STACK_BUDGET`.
+be too high. Rules are then packed greedily into lanes and rulesets whose bound stays under
+`STACK_BUDGET` (`partition`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from typing import Any
 Json = dict[str, Any]
 CORE_STACK = 64  # MAX_STACK_SIZE in the core's events.c
 STACK_BUDGET = 56  # what a ruleset may reach; the margin absorbs any slip of this model
+LANE_BUDGET = 28  # what one lane of a ruleset may reach (see `partition`)
+MAX_LANES = STACK_BUDGET - LANE_BUDGET + 1  # so that (lanes - 1) + a lane's bound stays within STACK_BUDGET
+MAX_RULES = 2000  # durable rules per ruleset (the core's MAX_ACTIONS is 4096)
 CORE_CHILDREN = (511, 127, 255)  # per node: the core's hash set of tests (NEXT_BUCKET_LENGTH 512), its
 # `$nex` list (NEXT_LIST_LENGTH 128) and its list of rules ending there (BETA_LIST_LENGTH 256)
 SAFE_CHILDREN = (400, 100, 200)  # what a partition may use
@@ -153,48 +157,81 @@ def _holds(op: str, x: Any, y: Any) -> bool:
     return {"$lt": x < y, "$lte": x <= y, "$gt": x > y, "$gte": x >= y}[op]
 
 
-def partition(definition: dict[str, Json], always: str, groups: Iterable[list[str]]) -> tuple[tuple[str, ...], ...]:
-    """Pack groups of durable rules (a pack rule's rules stay together) into safe rulesets, in order.
+def lane_test(lane: int) -> Json:
+    """The test that opens a lane: it holds for every screening fact (whose type is "screening")."""
+    return {"$neq": {"type": f"lane-{lane}"}}
 
-    Every ruleset also holds `always`. A group too large for one ruleset is split rule by rule; a
-    single rule too large for the core raises ValueError."""
-    parts: list[list[str]] = []
-    current: list[str] = []
+
+def in_lane(condition: Json, lane: int) -> Json:
+    """A durable rule's `m` condition with its lane's test right after the type test it starts with."""
+    parts = condition["$and"] if len(condition) == 1 and "$and" in condition else [condition]
+    return {"$and": [parts[0], lane_test(lane), *parts[1:]]}
+
+
+def partition(definition: dict[str, Json], always: str,
+              groups: Iterable[list[str]]) -> tuple[tuple[tuple[str, ...], ...], dict[str, int]]:
+    """Pack groups of durable rules (a pack rule's rules stay together) into safe rulesets, in order:
+    (the rule names of each ruleset, each rule's lane).
+
+    Every rule starts with the test `type == screening`, so in one ruleset the first tests of all its
+    rules would be children of that one node, pushed together, and the stack would fill at about a
+    hundred rules. So each ruleset's rules hang in lanes: a test every screening fact passes
+    (`lane_test`), under which a share of the rules hangs. The type node then pushes only its lanes,
+    and a lane only its own rules' first tests: a ruleset's bound is (its lanes - 1) + its deepest
+    lane's, kept under `STACK_BUDGET` with lanes of at most `LANE_BUDGET`. A group too large for one
+    lane is split rule by rule; a single rule too large for the core raises ValueError."""
+    rulesets: list[list[list[str]]] = [[[]]]  # ruleset -> lane -> rule names
 
     def fits(names: list[str]) -> bool:
-        trial = _fresh(definition, always)
-        for name in [*current, *names]:
-            trial.add(definition[name]["all"][0]["m"])
-        return trial.within_limits()
+        trial = Network()
+        for name in names:
+            trial.add(in_lane(definition[name]["all"][0]["m"], 0))
+        return trial.core_accepts(SAFE_CHILDREN) and trial.stack_bound() <= LANE_BUDGET
+
+    def place(names: list[str]) -> bool:
+        """Into the current lane, else a new lane, else a new ruleset; False: too large for any lane."""
+        lanes = rulesets[-1]
+        if fits([*lanes[-1], *names]):
+            lanes[-1].extend(names)
+            return True
+        if not fits(names):
+            return False
+        if len(lanes) < MAX_LANES and sum(map(len, lanes)) + len(names) <= MAX_RULES:
+            lanes.append(list(names))
+        else:
+            rulesets.append([list(names)])
+        return True
 
     for group in groups:
-        if fits(group):
-            current.extend(group)
+        if place(group):
             continue
-        if current:
-            parts.append(current)
-            current = []
         for name in group:
-            if not fits([name]):
-                if not current:
-                    raise ValueError(f"durable rule {name} alone exceeds the core's limits")
-                parts.append(current)
-                current = []
-            current.append(name)
-    if current or not parts:
-        parts.append(current)
-    return tuple(tuple(p) for p in parts)
+            if not place([name]):
+                raise ValueError(f"durable rule {name} alone exceeds the core's limits")
+    lane_of: dict[str, int] = {}
+    parts: list[tuple[str, ...]] = []
+    for lanes in rulesets:
+        for lane, names in enumerate(lanes):
+            lane_of.update(dict.fromkeys(names, lane))
+        parts.append(tuple(name for names in lanes for name in names))
+        if not network_of(ruleset(definition, always, parts[-1], lane_of)).within_limits():
+            raise ValueError("a partition outgrew the core's limits")  # the arithmetic above says it cannot
+    return tuple(parts), lane_of
+
+
+def ruleset(definition: dict[str, Json], always: str, names: Iterable[str], lanes: dict[str, int]) -> dict[str, Json]:
+    """The definition of one ruleset: `always` and the named rules, each in its lane (if it has one)."""
+    made = {always: definition[always]}
+    for name in names:
+        rule = definition[name]
+        if name in lanes:
+            rule = {**rule, "all": [{"m": in_lane(rule["all"][0]["m"], lanes[name])}]}
+        made[name] = rule
+    return made
 
 
 def network_of(definition: dict[str, Json]) -> Network:
     network = Network()
     for rule in definition.values():
         network.add(rule["all"][0]["m"])
-    return network
-
-
-def _fresh(definition: dict[str, Json], always: str) -> Network:
-    network = Network()
-    if always in definition:
-        network.add(definition[always]["all"][0]["m"])
     return network

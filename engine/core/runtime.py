@@ -135,13 +135,10 @@ class Runtime:
 
     def __init__(self, compiled: Compiled):
         self.compiled = compiled
-        definition = compiled.definition
-        parts = compiled.partitions or (tuple(n for n in definition if n != ALWAYS),)
+        parts = compiled.rulesets()
         with Runtime._lock:
-            self._rulesets = [
-                _Ruleset(compiled.name if len(parts) == 1 else f"{compiled.name}/{i}",
-                         {ALWAYS: definition[ALWAYS], **{n: definition[n] for n in part}})
-                for i, part in enumerate(parts)]
+            self._rulesets = [_Ruleset(compiled.name if len(parts) == 1 else f"{compiled.name}/{i}", part)
+                              for i, part in enumerate(parts)]
 
     @staticmethod
     def _unique(name: str) -> str:
