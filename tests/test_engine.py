@@ -320,3 +320,40 @@ def test_decide_ignores_advisory_and_reviews_unchecked_binding_rules() -> None:
     assert decide([F("undetermined", "advisory", "no_threshold"), F("violated", "condition")]) == "conditional"  # type: ignore[list-item]
     assert decide([F("undetermined", "veto", "no_threshold"), F("violated", "mandatory")]) == "revise"  # type: ignore[list-item]
     assert decide([F("undetermined", "mandatory", "missing_facts"), F("violated", "condition")]) == "incomplete"  # type: ignore[list-item]
+
+
+def test_what_is_missing_is_named_alike_with_or_without_the_walk() -> None:
+    """Undetermined findings of flat conditions name what is missing without the three-valued walk
+    (engine/explain/plan.py `flat_leaves`); over many proposals of the national pack, with parts left
+    out at random, they name exactly what the walk names."""
+    import itertools
+    import random
+    import sys
+
+    from zonecheck.engine.core.compiler import durable_fact
+    from zonecheck.engine.explain.findings import _Walk
+    from zonecheck.engine.screener import validate
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    from bench.workload import iter_proposals
+
+    national = Screener(root / "rules" / "national")
+    rng = random.Random(17)
+    flat = 0
+    for item in itertools.islice(iter_proposals(root / "examples", 23), 400):
+        for section in ("investment", "land", "environment", "outputs", "investor"):
+            fields = item.get(section) or {}
+            for name in [n for n in fields if rng.random() < 0.3]:
+                del fields[name]
+        model = validate(item)
+        facts = national.facts.build(model, national.pack.zones[model.zone], model.submitted_on)
+        fired = national.runtime.fire(durable_fact(national.compiled, facts.values), checked=True)
+        unknown = dict(national.explainer.unknown_at[n] for n in fired if n in national.explainer.unknown_at)
+        for index, (plan, found) in enumerate(zip(national.explainer.plan.rules, national.explainer.findings(facts, fired))):
+            if found.reason is None or plan.has_defaults:
+                continue
+            walked = national.explainer.why_undetermined(_Walk(plan.rule, facts).unknownleaves(), facts)
+            assert (found.reason, found.missing) == walked, plan.rule.id
+            flat += index in unknown and plan.unknown_leaves[unknown[index]] is not None
+    assert flat > 1000  # the path without the walk was taken, and named what the walk names

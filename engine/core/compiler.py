@@ -54,6 +54,7 @@ class Outcome:
     rule_index: int
     kind: str  # n | v | u | s
     case_index: int | None = None
+    unknown: int | None = None  # for u: the condition found unknown (0 applies_when, k + 1 case k)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ class _Compiler:
             out[f"{index}:n"] = (self.condition(rule.applies_when, False, defaults), Outcome(index, "n"))
             unknown = self.unknown(rule.applies_when, defaults)
             if unknown:
-                out[f"{index}:u:0"] = (unknown, Outcome(index, "u"))
+                out[f"{index}:u:0"] = (unknown, Outcome(index, "u", unknown=0))
             applies = [self.condition(rule.applies_when, True, defaults)]
         earlier: list[Json] = []
         for k, case in enumerate(rule.cases):
@@ -205,7 +206,7 @@ class _Compiler:
                                      Outcome(index, "v", k))
             unknown = self.unknown(case.when, defaults)
             if unknown:
-                out[f"{index}:u:{k + 1}"] = (_and([*applies, *earlier, unknown]), Outcome(index, "u"))
+                out[f"{index}:u:{k + 1}"] = (_and([*applies, *earlier, unknown]), Outcome(index, "u", unknown=k + 1))
             earlier.append(self.condition(case.when, False, defaults))
         unknowns = [e for e, o in out.values() if o.kind == "u"]
         if (max(map(_branches, unknowns), default=0) > MAX_BRANCHES

@@ -88,6 +88,7 @@ class Explainer:
         status_of = lambda kind: FROM_KIND.get(kind) or Status(kind)  # noqa: E731
         self.silent = [(status_of(compiled.silent[index]), None) for index in range(len(pack.rules))]
         self.outcomes = {name: (o.rule_index, (status_of(o.kind), o.case_index)) for name, o in compiled.outcomes.items()}
+        self.unknown_at = {name: (o.rule_index, o.unknown) for name, o in compiled.outcomes.items() if o.unknown is not None}
         self.fixed = self._fixed()
 
     # --- status from what fired ----------------------------------------------------------------
@@ -110,15 +111,24 @@ class Explainer:
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
         fixed = self.fixed
         rules = self.plan.rules
-        return [fixed.get((index, status, case)) or self.finding(rules[index], facts, status, case)
+        unknown_at = self.unknown_at
+        unknown = dict(unknown_at[name] for name in fired if name in unknown_at)  # rule -> condition found unknown
+        return [fixed.get((index, status, case)) or self.finding(rules[index], facts, status, case, unknown.get(index))
                 for index, (status, case) in enumerate(self.statuses(fired))]
 
     # --- one finding ---------------------------------------------------------------------------
-    def finding(self, plan: RulePlan, facts: FactSet, status: Status, case_index: int | None) -> Finding:
+    def finding(self, plan: RulePlan, facts: FactSet, status: Status, case_index: int | None,
+                unknown: int | None = None) -> Finding:
+        """`unknown`: for an undetermined finding, which condition durable_rules found unknown."""
         rule = plan.rule
         assumed: dict[str, object] = {}
         reason, missing = None, ()
-        if plan.has_defaults or status is _UNDETERMINED:  # only then is there anything to name
+        flat = plan.unknown_leaves[unknown] if unknown is not None and not plan.has_defaults else None
+        if flat is not None and status is _UNDETERMINED:  # no walk: its comparisons with a value missing
+            get = facts.values.get
+            reason, missing = self.why_undetermined(
+                [leaf for leaf in flat if get(leaf.path) is None or (leaf.ref is not None and get(leaf.ref) is None)], facts)
+        elif plan.has_defaults or status is _UNDETERMINED:  # only then is there anything to name
             walk = _Walk(rule, facts)
             assumed = {path: plain(walk.assumed[path]) for path in sorted(walk.assumed)}
             if status is _UNDETERMINED:

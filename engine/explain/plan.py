@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from zonecheck.engine.pack.loader import PLACEHOLDER
-from zonecheck.engine.pack.model import Condition, Pack, Row, Rule, leaves
+from zonecheck.engine.pack.model import All, Any_, Condition, Leaf, Not, Pack, Row, Rule, leaves
 
 _REQUIREMENT = {"lt": "≥", "le": ">", "gt": "≤", "ge": "<", "eq": "≠", "ne": "="}
 _TRIGGER = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥", "eq": "=", "ne": "≠"}
@@ -50,6 +50,9 @@ class RulePlan:
         self.citations = [self.citation(c) for c in rule.citations]
         self.case_indices = {c.id: index for index, c in enumerate(rule.cases)}
         self.has_defaults = bool(rule.defaults)
+        # per condition (0 applies_when, k + 1 case k): its leaves that can be unknown, when the
+        # condition is flat (see `flat_leaves`); None: only a three-valued walk names what is unknown
+        self.unknown_leaves = [flat_leaves(c) for c in (rule.applies_when, *(c.when for c in rule.cases))]
         # each path compared directly with a parameter: views keep a rounded figure on its side of the bound
         self.compared: dict[str, list[str]] = {}
         for leaf in (leaf for condition in conditions for leaf in leaves(condition)):
@@ -96,6 +99,26 @@ class RulePlan:
             named = {"source": citation.source.id} if citation.source else {}
             return {**named, "seed": citation.seed, "paragraph": citation.paragraph}
         return {"source": citation.source.id, "article": citation.article}
+
+
+def flat_leaves(condition: Condition | None) -> tuple[Leaf, ...] | None:
+    """The leaves that can be unknown of a flat condition (a comparison, or one `all`/`any` of
+    comparisons, each perhaps negated), else None. When such a condition is unknown, no comparison in it
+    decided it, so what is unknown is exactly its comparisons with a value missing: no walk needed."""
+    def single(node: Condition) -> Leaf | None:
+        while isinstance(node, Not):
+            node = node.child
+        return node if isinstance(node, Leaf) else None
+
+    if condition is None:
+        return None
+    inner = condition
+    while isinstance(inner, Not):
+        inner = inner.child
+    parts = [single(c) for c in inner.children] if isinstance(inner, (All, Any_)) else [single(inner)]
+    if any(leaf is None or (leaf.op != "exists" and leaf.ref is None and leaf.operand is None) for leaf in parts):
+        return None
+    return tuple(leaf for leaf in parts if leaf is not None and leaf.op != "exists")
 
 
 class PackPlan:
