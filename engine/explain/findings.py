@@ -17,7 +17,7 @@ from zonecheck.engine.core.facts import FactSet
 from zonecheck.engine.explain.outcome import FROM_KIND, Reason, Status
 from zonecheck.engine.explain.plan import RulePlan, plans
 from zonecheck.engine.pack.model import Any_, Condition, Leaf, Not, Pack, Rule
-from zonecheck.engine.contract.units import quantize
+from zonecheck.engine.contract.units import plain_text, quantize
 
 
 _UNDETERMINED = Status.UNDETERMINED  # bound once: an enum member read off its class costs ~0.2 µs on 3.11
@@ -26,7 +26,7 @@ _UNDETERMINED = Status.UNDETERMINED  # bound once: an enum member read off its c
 def plain(value: object) -> object:
     """JSON form of a fact value: exact decimals as text, everything else as is."""
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return plain_text(value)
     if isinstance(value, tuple):
         return list(value)
     return value
@@ -209,7 +209,7 @@ class Explainer:
             if value is None:
                 continue
             kind = type(value)  # plain(), inline: this runs for some 50 values of every screening
-            read[path] = format(value.normalize(), "f") if kind is Decimal else list(value) if kind is tuple else value
+            read[path] = plain_text(value) if kind is Decimal else list(value) if kind is tuple else value
         return read
 
     # --- parameters ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from typing import Any, Callable, NamedTuple
 import orjson
 
 from zonecheck.engine.contract.proposal import FACTS, display_choice, label_for
-from zonecheck.engine.contract.units import NUMERIC_UNITS, format_value
+from zonecheck.engine.contract.units import NUMERIC_UNITS, format_value, plain_text
 from zonecheck.engine.explain.outcome import Reason, Severity, Status
 from zonecheck.engine.explain.plan import PackPlan, RulePlan, plans
 from zonecheck.engine.explain.verdict import Verdict
@@ -224,7 +224,7 @@ def _row_json(row: Row) -> dict[str, Any]:
 
 def _plain(value: object) -> object:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return plain_text(value)
     return value
 
 
