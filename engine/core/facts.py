@@ -15,7 +15,7 @@ from typing import TypeVar
 from zonecheck.engine.contract.proposal import FACTS, Proposal
 from zonecheck.engine.pack.model import Pack, Zone
 from zonecheck.engine.core.params import Resolved, resolve
-from zonecheck.engine.contract.units import PLACES, quantize
+from zonecheck.engine.contract.units import quantize
 
 Value = Decimal | bool | str | int | tuple[str, ...]
 T = TypeVar("T")
@@ -63,8 +63,8 @@ def proposal_values(proposal: Proposal) -> dict[str, Value]:
             raw = read[name]
             if raw is None:
                 continue
-            if kind == "number":  # contract/validate.py quantized it already, unless built in code
-                values[path] = raw if raw.as_tuple().exponent == -PLACES else quantize(raw)
+            if kind == "number":  # held at 6 places: contract/validate.py did it, unless built in code, and
+                values[path] = quantize(raw)  # quantizing again costs half of asking (`as_tuple`)
             elif kind == "enum":
                 values[path] = raw._value_  # `.value` is a property: ~0.5 µs on 3.11, for ~15 fields
             elif kind == "enum_list":

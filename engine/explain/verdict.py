@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -138,7 +139,20 @@ class Verdict:
 def digest(proposal: Proposal) -> str:
     """sha256 of the validated proposal's JSON as the model writes it: fields in schema order, absent
     ones as null, no spaces, UTF-8. Same proposal, same digest, whatever the input's key order."""
-    return "sha256:" + hashlib.sha256(proposal.model_dump_json().encode()).hexdigest()
+    # the model's own serializer straight to bytes: `model_dump_json()` makes the same bytes into text first
+    return "sha256:" + hashlib.sha256(proposal.__pydantic_serializer__.to_json(proposal)).hexdigest()
+
+
+_clock: tuple[int, str] = (0, "")  # (a second, its text), replaced whole: threads read it safely
+
+
+def generated_at() -> str:
+    """The current UTC time to the second, ISO 8601; made once per second, not once per verdict."""
+    global _clock
+    second = int(time.time())
+    if _clock[0] != second:
+        _clock = (second, dt.datetime.fromtimestamp(second, dt.timezone.utc).isoformat(timespec="seconds"))
+    return _clock[1]
 
 
 def build_verdict(
@@ -181,5 +195,5 @@ def build_verdict(
         "findings": [f.structured() for f in findings],
     }
     if timestamp:
-        structured["generated_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        structured["generated_at"] = generated_at()
     return Verdict(decision=decision, findings=findings, structured=structured, pack=pack)
