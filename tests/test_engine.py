@@ -357,3 +357,26 @@ def test_what_is_missing_is_named_alike_with_or_without_the_walk() -> None:
             assert (found.reason, found.missing) == walked, plan.rule.id
             flat += index in unknown and plan.unknown_leaves[unknown[index]] is not None
     assert flat > 1000  # the path without the walk was taken, and named what the walk names
+
+
+def test_two_outcomes_of_one_rule_at_once_are_an_engine_fault(screener: Screener) -> None:
+    """durable_rules must conclude one outcome per rule; two different ones are never explained away."""
+    from zonecheck.engine.core.compiler import ALWAYS
+
+    explainer, outcomes = screener.explainer, screener.compiled.outcomes
+    by_rule: dict[int, list[str]] = {}
+    for name, outcome in outcomes.items():
+        by_rule.setdefault(outcome.rule_index, []).append(name)
+    index, names = next((i, n) for i, n in by_rule.items() if {outcomes[x].kind for x in n} >= {"n", "v"})
+    facts = screener.facts.build(screener_model(), screener.pack.zones["z1"], TODAY)
+    pair = {next(x for x in names if outcomes[x].kind == "n"), next(x for x in names if outcomes[x].kind == "v")}
+    with pytest.raises(RuntimeError, match="at once"):
+        explainer.findings(facts, {ALWAYS, *pair})
+    alone = explainer.findings(facts, {ALWAYS, *sorted(pair)[:1]})
+    assert alone[index].status.value in ("not_applicable", "violated")
+
+
+def screener_model() -> Any:
+    from zonecheck.engine.screener import validate
+
+    return validate(proposal())

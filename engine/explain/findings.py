@@ -90,6 +90,13 @@ class Explainer:
         self.outcomes = {name: (o.rule_index, (status_of(o.kind), o.case_index)) for name, o in compiled.outcomes.items()}
         self.unknown_at = {name: (o.rule_index, o.unknown) for name, o in compiled.outcomes.items() if o.unknown is not None}
         self.fixed = self._fixed()
+        # what `findings` needs of each outcome, worked out once: (rule, status, case, the fixed finding or
+        # None, the condition found unknown); per rule its silent outcome, per durable rule what it concludes
+        self._silent_entries = [(index, status, case, self.fixed.get((index, status, case)), None)
+                                for index, (status, case) in enumerate(self.silent)]
+        self._entries = {name: (index, status, case, self.fixed.get((index, status, case)),
+                                self.unknown_at.get(name, (None, None))[1])
+                         for name, (index, (status, case)) in self.outcomes.items()}
 
     # --- status from what fired ----------------------------------------------------------------
     def statuses(self, fired: set[str]) -> list[tuple[Status, int | None]]:
@@ -109,12 +116,25 @@ class Explainer:
         return result
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
-        fixed = self.fixed
+        """Each rule's finding: what fired (as `statuses`), made from facts only where it depends on them."""
+        silent = self._silent_entries
+        chosen = list(silent)
+        entries = self._entries
+        for name in fired:
+            entry = entries.get(name)
+            if entry is None:
+                continue  # the always-rule
+            index = entry[0]
+            earlier = chosen[index]
+            if earlier is not silent[index]:  # two durable rules of one rule fired: they must agree
+                if earlier[1:3] != entry[1:3]:
+                    raise RuntimeError(f"{self.pack.rules[index].id}: durable_rules concluded "
+                                       f"{sorted(map(str, (earlier[1:3], entry[1:3])))} at once")
+                continue
+            chosen[index] = entry
         rules = self.plan.rules
-        unknown_at = self.unknown_at
-        unknown = dict(unknown_at[name] for name in fired if name in unknown_at)  # rule -> condition found unknown
-        return [fixed.get((index, status, case)) or self.finding(rules[index], facts, status, case, unknown.get(index))
-                for index, (status, case) in enumerate(self.statuses(fired))]
+        return [fixed or self.finding(rules[index], facts, status, case, unknown)
+                for index, status, case, fixed, unknown in chosen]
 
     # --- one finding ---------------------------------------------------------------------------
     def finding(self, plan: RulePlan, facts: FactSet, status: Status, case_index: int | None,
