@@ -85,6 +85,10 @@ def proposals(examples: Path, count: int, seed: int = 20261121) -> list[dict[str
 GUARDS = ("land.site_area_m2", "investment.fixed_assets_wan", "land.floor_area_m2", "outputs.annual_output_wan")
 
 
+REFUSING = 300  # rules of a synthetic pack that, as one plain ruleset (no partitions), overflows the
+# core's stack for many facts (error 303): what the runtime's recovery is tested against
+
+
 def synthetic_pack(base: Pack, count: int) -> Pack:
     """A pack of `count` distinct rules: copies of the base pack's rules, copy n guarded by its own
     threshold (`<fact> >= n / 100`, after the base rule's own conditions), so no two copies are alike and

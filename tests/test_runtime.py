@@ -18,7 +18,7 @@ from zonecheck.engine.screener import Screener, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.workload import iter_proposals, rss_mb, synthetic_pack  # noqa: E402
+from bench.workload import REFUSING, iter_proposals, rss_mb, synthetic_pack  # noqa: E402
 
 
 
@@ -34,6 +34,20 @@ def facts_for(screener: Screener, count: int, seed: int = 7) -> list[dict[str, o
         facts = screener.facts.build(model, screener.pack.zones[model.zone], model.submitted_on)
         out.append(durable_fact(screener.compiled, facts.values))
     return out
+
+
+def split_by_refusal(compiled: object, facts: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(the facts one plain ruleset of `compiled` refuses, those it answers), found with a runtime of its own."""
+    trial = Runtime(replace(compiled, partitions=()))  # type: ignore[type-var]
+    refused, accepted = [], []
+    for fact in facts:
+        try:
+            trial.fire(fact, checked=True)
+            accepted.append(fact)
+        except EngineError:
+            refused.append(fact)
+    assert len(refused) >= len(facts) // 5, "the plain ruleset should refuse many facts"
+    return refused, accepted
 
 
 def test_partitions_cover_every_rule_once_under_the_stack_budget(national: Screener) -> None:
@@ -72,11 +86,12 @@ def test_one_state_per_ruleset_is_reused_and_answers_do_not_leak_between_facts(n
 def test_refusals_of_an_unpartitioned_pack_leak_nothing_and_leave_the_process_healthy(national: Screener) -> None:
     """10,000 refusals: far more than the core's 1,024 live states, so a leaked state per refusal would end
     in MemoryError; each leaked state would also hold about 12 MB. bench/soak.py runs 100,000 screenings."""
-    partitioned = Screener(synthetic_pack(national.pack, 300))
+    partitioned = Screener(synthetic_pack(national.pack, REFUSING))
     compiled = partitioned.compiled
     assert network_of(compiled.definition).stack_bound() > CORE_STACK  # one ruleset: refusals expected
     unpartitioned = Runtime(replace(compiled, partitions=()))
-    facts = facts_for(partitioned, 50)
+    refused_first, accepted_first = split_by_refusal(compiled, facts_for(partitioned, 120))
+    facts = refused_first[:24] + accepted_first[:1]  # mostly refused, and some answered: both must stay right
     expected = [partitioned.runtime.fire(f, checked=True) for f in facts]
     baseline = [national.screen(p, timestamp=False).structured_json()
                 for p in itertools.islice(iter_proposals(ROOT / "examples", 9), 20)]
@@ -106,9 +121,10 @@ def test_refusals_of_an_unpartitioned_pack_leak_nothing_and_leave_the_process_he
 
 
 def test_threads_share_the_lock_while_one_ruleset_refuses(national: Screener) -> None:
-    synthetic = Screener(synthetic_pack(national.pack, 300))
+    synthetic = Screener(synthetic_pack(national.pack, REFUSING))
     refusing = Runtime(replace(synthetic.compiled, partitions=()))
-    refusing_facts = facts_for(synthetic, 5)
+    refusing_facts = split_by_refusal(synthetic.compiled, facts_for(synthetic, 60))[0][:5]
+    assert len(refusing_facts) == 5
     proposals = list(itertools.islice(iter_proposals(ROOT / "examples", 11), 12))
     expected = [national.screen(p, timestamp=False).structured_json() for p in proposals]
     errors: list[BaseException] = []

@@ -6,11 +6,13 @@ attribute is false in durable_rules, so both are false when a fact is missing, w
 "unknown". Each pack rule then becomes durable rules that fire only on a certain outcome:
 
     <i>:n     F(applies_when)                                  -> not applicable
-    <i>:v:<k> T(applies) & F(case 1..k-1) & T(case k)          -> violated, case k
+    <i>:v:<k> T(case k) & T(applies) & F(case 1..k-1)          -> violated, case k
     <i>:u:0   U(applies_when)                                  -> undetermined
-    <i>:u:<k> T(applies) & F(case 1..k-1) & U(case k)          -> undetermined
+    <i>:u:<k> U(case k) & T(applies) & F(case 1..k-1)          -> undetermined
 
-where U(C) "C is unknown" is compiled from T, F and `$nex`. A rule for which nothing fired is
+where U(C) "C is unknown" is compiled from T, F and `$nex`. The rare part comes first (a case violated, a
+fact missing): the core walks an `$and` as a chain of tests, so most chains stop at their first test
+instead of after the applies and earlier cases (which the rules of one pack rule would share). A rule for which nothing fired is
 satisfied: as durable_rules' own guidance has it, the common outcome is derived from silence, so a
 typical screening fires a handful of actions instead of one per rule. (A ruleset that never fires
 would thus pass everything; the runtime refuses a state in which the always-rule did not run, and
@@ -202,11 +204,11 @@ class _Compiler:
             applies = [self.condition(rule.applies_when, True, defaults)]
         earlier: list[Json] = []
         for k, case in enumerate(rule.cases):
-            out[f"{index}:v:{k}"] = (_and([*applies, *earlier, self.condition(case.when, True, defaults)]),
+            out[f"{index}:v:{k}"] = (_and([self.condition(case.when, True, defaults), *applies, *earlier]),
                                      Outcome(index, "v", k))
             unknown = self.unknown(case.when, defaults)
             if unknown:
-                out[f"{index}:u:{k + 1}"] = (_and([*applies, *earlier, unknown]), Outcome(index, "u", unknown=k + 1))
+                out[f"{index}:u:{k + 1}"] = (_and([unknown, *applies, *earlier]), Outcome(index, "u", unknown=k + 1))
             earlier.append(self.condition(case.when, False, defaults))
         unknowns = [e for e, o in out.values() if o.kind == "u"]
         if (max(map(_branches, unknowns), default=0) > MAX_BRANCHES
