@@ -16,7 +16,7 @@ import typing
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 import annotated_types
@@ -49,7 +49,7 @@ class Field:
     low_inclusive: bool = True
     high: Decimal | None = None
 
-    @property
+    @cached_property
     def floor(self) -> tuple[Decimal | None, bool]:
         """(lowest value accepted, whether it is itself accepted): an area above 0 is at least the minimum area."""
         if self.unit == "m2" and self.low is not None and not self.low_inclusive:
@@ -57,7 +57,7 @@ class Field:
         return self.low, self.low_inclusive
 
     def admits(self, rounded: Decimal) -> bool:
-        low, inclusive = self.floor
+        low, inclusive = self.floor  # worked out once per field: this runs for every number of every proposal
         above = low is None or rounded > low or (inclusive and rounded == low)
         return above and (self.high is None or rounded <= self.high)
 

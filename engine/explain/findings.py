@@ -32,6 +32,26 @@ def plain(value: object) -> object:
     return value
 
 
+class Shared(dict):  # type: ignore[type-arg]
+    """A structured finding the pack made once and every verdict holds (no copy per verdict): it reads
+    and serialises as a dict, and refuses changes (copy it with `dict(...)` to change it)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("this finding is shared by every verdict of the pack: copy it with dict(...) to change it")
+
+    __setitem__ = __delitem__ = update = pop = popitem = setdefault = clear = __ior__ = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, Any]]]:  # pickled, deep-copied: a plain dict
+        return dict, (dict(self),)
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    copy = __copy__  # type: ignore[assignment]
+
+
 @dataclass(slots=True)
 class Finding:  # not frozen: a frozen init costs a setattr call per field, on every finding
     """One rule's conclusion, as data. The values a rule read are the verdict's `values` (each once);
@@ -46,7 +66,7 @@ class Finding:  # not frozen: a frozen init costs a setattr call per field, on e
     missing: tuple[str, ...]
     assumed: dict[str, object]  # path -> JSON form of the value assumed, in path order
     remedies: dict[str, str]  # remedy value name -> exact figure (rounded as the pack states)
-    fixed: dict[str, Any] | None = None  # the structured form, for a finding made once per pack
+    fixed: dict[str, Any] | None = None  # the structured form (Shared), for a finding made once per pack
 
     @property
     def rule(self) -> Rule:
@@ -65,7 +85,7 @@ class Finding:  # not frozen: a frozen init costs a setattr call per field, on e
     def structured(self) -> dict[str, Any]:
         """The finding in the structured verdict: only what this screening decided."""
         if self.fixed is not None:
-            return dict(self.fixed)  # a copy: each verdict owns its findings
+            return self.fixed  # made once per pack, read-only (Shared)
         out: dict[str, Any] = {"rule_id": self.plan.rule.id, "status": self.status}
         if self.case is not None:
             out["case"] = self.case
@@ -174,7 +194,7 @@ class Explainer:
                     fixed[(index, Status.VIOLATED, case_index)] = Finding(plan, Status.VIOLATED, case.severity, case.id,
                                                                           case_index, None, (), {}, {})
         for finding in fixed.values():
-            finding.fixed = finding.structured()
+            finding.fixed = Shared(finding.structured())
         return fixed
 
     def remedy_values(self, rule: Rule, facts: FactSet) -> dict[str, str]:
