@@ -36,6 +36,7 @@ PRIME = "prime"  # the rule a new state's priming fact runs
 _PRIME_RULE = {"all": [{"m": {"type": "zonecheck-prime"}}]}
 _PRIME_FACT = orjson.dumps({"type": "zonecheck-prime", "sid": SID, "id": "prime"}).decode()
 _RETRACT = {name: orjson.dumps({"sid": SID, "id": name}).decode() for name in (FACT_ID, "prime")}
+_IDS = b',"sid":"' + SID.encode() + b'","id":"' + FACT_ID.encode() + b'"}'
 
 
 class EngineError(RuntimeError):
@@ -172,7 +173,10 @@ class Runtime:
         text, booleans and range-checked integers."""
         if not checked:
             check_fact(fact)
-        payload = orjson.dumps({**fact, "sid": SID, "id": FACT_ID}).decode()
+        if fact and "sid" not in fact and "id" not in fact:  # the ids appended to the fact's JSON, no copy of it
+            payload = (orjson.dumps(fact)[:-1] + _IDS).decode()
+        else:
+            payload = orjson.dumps({**fact, "sid": SID, "id": FACT_ID}).decode()
         fired: set[str] = set()
         with Runtime._lock:
             for ruleset in self._rulesets:
