@@ -71,7 +71,7 @@ class Screener:
                 allowed=[{"code": z, "name": self.pack.zones[z].name.get("zh", z)} for z in known])])
         profile = self.pack.zones[zone_id]
         day = as_of or model.submitted_on
-        facts = self.facts.build(model, profile, day)
+        facts = self.facts.build(model, profile, day, quantized=parsed.quantized)
         try:
             fact = durable_fact(self.compiled, facts.values)
         except OverflowError as error:

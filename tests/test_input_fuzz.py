@@ -90,6 +90,24 @@ def test_every_field_with_classic_bad_values_gives_a_verdict_or_problems(changes
     full.to_json_bytes(verdict)
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(LEAVES), CLASSIC), min_size=1, max_size=4))
+def test_what_the_input_check_accepts_is_held_at_six_places(changes: list[tuple[str, object]]) -> None:
+    """The facts trust a proposal read by contract/validate.py to hold its numbers at 6 places already
+    (`Parsed.quantized`): whatever values it accepted, rounding them again changes nothing."""
+    from zonecheck.engine.contract.validate import parse
+    from zonecheck.engine.core.facts import proposal_values
+
+    data: dict = GOOD
+    for path, value in changes:
+        data = _set(data, path, value)
+    parsed, _ = parse(data)
+    if parsed is not None:
+        assert parsed.quantized
+        trusted, rounded = proposal_values(parsed.proposal, quantized=True), proposal_values(parsed.proposal)
+        assert trusted == rounded and {p: str(v) for p, v in trusted.items()} == {p: str(v) for p, v in rounded.items()}
+
+
 TEXT = st.one_of(st.text(max_size=80), st.sampled_from([
     "reference: [unclosed", "a: &a [*a]", "{" * 3000, "- - -", "---\n---\n", "\ufeff{}", "key: !!python/object:os.system x",
     "a: 1\na: 2", "x: 2023-02-30", "!!binary AAAA", "? [a, b]\n: c", "\t\t", "\x00\x01"]))

@@ -66,6 +66,7 @@ class Field:
 class Parsed:
     proposal: Proposal
     as_written: dict[str, str] = field(default_factory=dict)  # path -> the value as written, when converted
+    quantized: bool = False  # every number read here, so held at 6 places (a model built in code may not be)
 
 
 def _base(annotation: Any) -> Any:
@@ -549,4 +550,4 @@ def parse(data: Any) -> tuple[Parsed | None, list[ProposalProblem]]:
                                                          reason_en=f"unreadable value: {str(error)[:120]}")]
     if checker.problems:
         return None, checker.problems
-    return Parsed(proposal, checker.as_written), []
+    return Parsed(proposal, checker.as_written, quantized=True), []

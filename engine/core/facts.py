@@ -55,7 +55,9 @@ def _sections() -> tuple[tuple[str, tuple[tuple[str, str, str], ...]], ...]:
 _SECTIONS = _sections()  # (section, ((field, path, kind), ...)): read once per proposal, field by field
 
 
-def proposal_values(proposal: Proposal) -> dict[str, Value]:
+def proposal_values(proposal: Proposal, quantized: bool = False) -> dict[str, Value]:
+    """The proposal's values by path; `quantized`: its numbers are held at 6 places already (it was read by
+    contract/validate.py), else they are rounded here."""
     values: dict[str, Value] = {}
     for section, fields in _SECTIONS:
         read = getattr(proposal, section).__dict__
@@ -63,8 +65,8 @@ def proposal_values(proposal: Proposal) -> dict[str, Value]:
             raw = read[name]
             if raw is None:
                 continue
-            if kind == "number":  # held at 6 places: contract/validate.py did it, unless built in code, and
-                values[path] = quantize(raw)  # quantizing again costs half of asking (`as_tuple`)
+            if kind == "number":
+                values[path] = raw if quantized else quantize(raw)
             elif kind == "enum":
                 values[path] = raw._value_  # `.value` is a property: ~0.5 µs on 3.11, for ~15 fields
             elif kind == "enum_list":
@@ -90,8 +92,8 @@ class FactBuilder:
         self._resolved: dict[tuple[object, ...], Resolved] = {}
         self._bounds: dict[str, list[dt.date]] = {}  # zone id -> the days the rows in force change
 
-    def build(self, proposal: Proposal, zone: Zone, day: dt.date) -> FactSet:
-        values = proposal_values(proposal)
+    def build(self, proposal: Proposal, zone: Zone, day: dt.date, quantized: bool = False) -> FactSet:
+        values = proposal_values(proposal, quantized)
         origins: dict[str, str] = {}
         for path, (value, _source) in zone.facts.items():
             if path not in values:
@@ -103,9 +105,10 @@ class FactBuilder:
         key = (zone.id, epoch, *[values.get(f) for f in self.key_facts])
         with self._lock:  # screeners are shared by threads
             parameters = self._cache.pop(key, None)
+            if parameters is not None:
+                self._cache[key] = parameters  # the most recently used last
         if parameters is None:
-            parameters = self.resolve(zone, values, day, epoch)
-        parameters = self._keep(self._cache, key, parameters, CACHE_LIMIT)  # the most recently used last
+            parameters = self._keep(self._cache, key, self.resolve(zone, values, day, epoch), CACHE_LIMIT)
         values.update(parameters.values)
         facts = FactSet(values=values, origins=origins, parameters=parameters, day=day)
         for name, indicator in self.pack.indicators.items():
