@@ -191,12 +191,13 @@ def partition(definition: dict[str, Json], always: str,
     def place(names: list[str]) -> bool:
         """Into the current lane, else a new lane, else a new ruleset; False: too large for any lane."""
         lanes = rulesets[-1]
-        if fits([*lanes[-1], *names]):
+        room = sum(map(len, lanes)) + len(names) <= MAX_RULES
+        if room and fits([*lanes[-1], *names]):
             lanes[-1].extend(names)
             return True
         if not fits(names):
             return False
-        if len(lanes) < MAX_LANES and sum(map(len, lanes)) + len(names) <= MAX_RULES:
+        if room and len(lanes) < MAX_LANES:
             lanes.append(list(names))
         else:
             rulesets.append([list(names)])
