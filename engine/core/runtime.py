@@ -100,8 +100,8 @@ class _Ruleset:
         if not started:
             return
         message = started[1]
-        while message:
-            seen.add(_rule_name(message))
+        while message:  # the fired rule's name is the message's first key: `{"<name>":{...}}`
+            seen.add(message[2 : message.index('"', 2)])
             message = core.complete_and_start_action(self.handle, result[1])
 
     def _prime(self) -> None:
@@ -182,8 +182,3 @@ class Runtime:
             for ruleset in self._rulesets:
                 ruleset.run(payload, fired)
         return fired
-
-
-def _rule_name(message: str) -> str:
-    """The fired rule's name: the first key of the action message, `{"<name>":{...}}`."""
-    return message[2 : message.index('"', 2)]
