@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.workload import REFUSING, iter_proposals, rss_mb, synthetic_pack  # noqa: E402
+from bench.workload import REFUSING, iter_proposals, rss_mb, split_by_refusal, synthetic_pack  # noqa: E402
 from zonecheck.engine.core.compiler import durable_fact  # noqa: E402
 from zonecheck.engine.core.runtime import EngineError, Runtime  # noqa: E402
 from zonecheck.engine.screener import InvalidProposal, Screener, validate  # noqa: E402
@@ -38,16 +38,12 @@ def main() -> None:
     national = Screener()
     synthetic = Screener(synthetic_pack(national.pack, REFUSING))
     refusing = Runtime(replace(synthetic.compiled, partitions=()))
-    refused_facts = []  # facts the unpartitioned ruleset refuses, found with a runtime of their own
-    trial = Runtime(replace(synthetic.compiled, partitions=()))
+    candidates = []
     for item in itertools.islice(iter_proposals(ROOT / "examples", 3), 150):
         model = validate(item)
         facts = synthetic.facts.build(model, synthetic.pack.zones[model.zone], model.submitted_on)
-        fact = durable_fact(synthetic.compiled, facts.values)
-        try:
-            trial.fire(fact, checked=True)
-        except EngineError:
-            refused_facts.append(fact)
+        candidates.append(durable_fact(synthetic.compiled, facts.values))
+    refused_facts = split_by_refusal(synthetic.compiled, candidates)[0]  # the facts the plain ruleset refuses
     sample = list(itertools.islice(iter_proposals(ROOT / "examples", 99), 50))
     before_bytes = [national.screen(p, timestamp=False).structured_json() for p in sample]
     stream = iter_proposals(ROOT / "examples", 1)

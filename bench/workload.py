@@ -89,6 +89,23 @@ REFUSING = 300  # rules of a synthetic pack that, as one plain ruleset (no parti
 # core's stack for many facts (error 303): what the runtime's recovery is tested against
 
 
+def split_by_refusal(compiled: Any, facts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the facts one plain ruleset of `compiled` refuses, those it answers), found with a runtime of its own."""
+    from dataclasses import replace
+
+    from zonecheck.engine.core.runtime import EngineError, Runtime
+
+    trial = Runtime(replace(compiled, partitions=()))
+    refused, accepted = [], []
+    for fact in facts:
+        try:
+            trial.fire(fact, checked=True)
+            accepted.append(fact)
+        except EngineError:
+            refused.append(fact)
+    return refused, accepted
+
+
 def synthetic_pack(base: Pack, count: int) -> Pack:
     """A pack of `count` distinct rules: copies of the base pack's rules, copy n guarded by its own
     threshold (`<fact> >= n / 100`, after the base rule's own conditions), so no two copies are alike and

@@ -19,6 +19,7 @@ from zonecheck.engine.screener import Screener, validate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.workload import REFUSING, iter_proposals, rss_mb, synthetic_pack  # noqa: E402
+from bench.workload import split_by_refusal as workload_split  # noqa: E402
 
 
 
@@ -37,15 +38,8 @@ def facts_for(screener: Screener, count: int, seed: int = 7) -> list[dict[str, o
 
 
 def split_by_refusal(compiled: object, facts: list[dict[str, object]]) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    """(the facts one plain ruleset of `compiled` refuses, those it answers), found with a runtime of its own."""
-    trial = Runtime(replace(compiled, partitions=()))  # type: ignore[type-var]
-    refused, accepted = [], []
-    for fact in facts:
-        try:
-            trial.fire(fact, checked=True)
-            accepted.append(fact)
-        except EngineError:
-            refused.append(fact)
+    """bench/workload.py's split, and the plain ruleset must refuse many facts for the tests to mean anything."""
+    refused, accepted = workload_split(compiled, facts)
     assert len(refused) >= len(facts) // 5, "the plain ruleset should refuse many facts"
     return refused, accepted
 

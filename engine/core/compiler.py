@@ -12,8 +12,7 @@ attribute is false in durable_rules, so both are false when a fact is missing, w
 
 where U(C) "C is unknown" is compiled from T, F and `$nex`. The rare part comes first (a case violated, a
 fact missing): the core walks an `$and` as a chain of tests, so most chains stop at their first test
-instead of after the applies and earlier cases (which the rules of one pack rule would share). A rule for which nothing fired is
-satisfied: as durable_rules' own guidance has it, the common outcome is derived from silence, so a
+instead of after the applies and earlier cases. A rule for which nothing fired is satisfied: as durable_rules' own guidance has it, the common outcome is derived from silence, so a
 typical screening fires a handful of actions instead of one per rule. (A ruleset that never fires
 would thus pass everything; the runtime refuses a state in which the always-rule did not run, and
 the per-rule cases catch a ruleset that fires too little.) Parameters and indicators travel inside the fact

@@ -121,22 +121,17 @@ class Explainer:
     # --- status from what fired ----------------------------------------------------------------
     def statuses(self, fired: set[str]) -> list[tuple[Status, int | None]]:
         """(status, case index) per rule: what fired, or the rule's silent outcome."""
-        result = list(self.silent)
-        concluded: dict[int, tuple[Status, int | None]] = {}
-        outcomes = self.outcomes
-        for name in fired:
-            found = outcomes.get(name)
-            if found is None:
-                continue  # the always-rule
-            index, outcome = found
-            if concluded.setdefault(index, outcome) != outcome:
-                raise RuntimeError(f"{self.pack.rules[index].id}: durable_rules concluded "
-                                   f"{sorted(map(str, (concluded[index], outcome)))} at once")
-            result[index] = outcome
-        return result
+        return [(status, case) for _, status, case, _, _ in self._chosen(fired)]
 
     def findings(self, facts: FactSet, fired: set[str]) -> list[Finding]:
         """Each rule's finding: what fired (as `statuses`), made from facts only where it depends on them."""
+        rules = self.plan.rules
+        return [fixed or self.finding(rules[index], facts, status, case, unknown)
+                for index, status, case, fixed, unknown in self._chosen(fired)]
+
+    def _chosen(self, fired: set[str]) -> list[tuple[int, Status, int | None, Finding | None, int | None]]:
+        """Per rule the entry of what fired (or of its silent outcome); two outcomes of one rule at once
+        are an engine fault."""
         silent = self._silent_entries
         chosen = list(silent)
         entries = self._entries
@@ -152,9 +147,7 @@ class Explainer:
                                        f"{sorted(map(str, (earlier[1:3], entry[1:3])))} at once")
                 continue
             chosen[index] = entry
-        rules = self.plan.rules
-        return [fixed or self.finding(rules[index], facts, status, case, unknown)
-                for index, status, case, fixed, unknown in chosen]
+        return chosen
 
     # --- one finding ---------------------------------------------------------------------------
     def finding(self, plan: RulePlan, facts: FactSet, status: Status, case_index: int | None,

@@ -118,7 +118,7 @@ def flat_leaves(condition: Condition | None) -> tuple[Leaf, ...] | None:
     parts = [single(c) for c in inner.children] if isinstance(inner, (All, Any_)) else [single(inner)]
     if any(leaf is None or (leaf.op != "exists" and leaf.ref is None and leaf.operand is None) for leaf in parts):
         return None
-    return tuple(leaf for leaf in parts if leaf is not None and leaf.op != "exists")
+    return tuple(leaf for leaf in parts if leaf.op != "exists")  # type: ignore[union-attr]
 
 
 class PackPlan:

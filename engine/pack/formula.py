@@ -18,7 +18,7 @@ from zonecheck.engine.contract.units import CONTEXT, quantize, to_decimal
 Values = Mapping[str, object]
 Evaluator = Callable[[Values], Decimal | None]
 
-_OPS = {ast.Add: CONTEXT.add, ast.Sub: CONTEXT.subtract, ast.Mult: CONTEXT.multiply}
+_OPS = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}  # CONTEXT's methods, by name
 
 
 class FormulaError(ValueError):
@@ -56,7 +56,6 @@ def _dotted(node: ast.AST) -> str | None:
 
 
 _NOTHING = object()  # a part that reads a path: no value known when the formula is parsed
-_OP_NAMES = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}
 
 
 class _Emitter:
@@ -109,9 +108,9 @@ class _Emitter:
                 local = self._local(f"None if {left} is None or {right} is None or {right} == 0 else divide({left}, {right})")
                 value = _NOTHING if _NOTHING in (known_left, known_right) else _divide(known_left, known_right)
             else:
-                operation = _OP_NAMES[type(node.op)]
+                operation = _OPS[type(node.op)]
                 local = self._local(f"None if {left} is None or {right} is None else {operation}({left}, {right})")
-                value = _NOTHING if _NOTHING in (known_left, known_right) else _apply(_OPS[type(node.op)], known_left, known_right)
+                value = _NOTHING if _NOTHING in (known_left, known_right) else _apply(getattr(CONTEXT, operation), known_left, known_right)
             if value is not _NOTHING and abs(value or 0) > MAX_NUMBER:  # literals only: a figure too large
                 raise FormulaError(f"formula {text!r}: {ast.unparse(node)} is larger than the engine can hold "
                                    f"(at most {MAX_NUMBER:,f})")
@@ -120,8 +119,8 @@ class _Emitter:
 
     def function(self, result: tuple[str, object]) -> Evaluator:
         source = "\n".join(["def evaluate(values):", "    get = values.get", *self.lines, f"    return {result[0]}"])
-        namespace: dict[str, object] = {"add": CONTEXT.add, "subtract": CONTEXT.subtract, "multiply": CONTEXT.multiply,
-                                        "divide": CONTEXT.divide, **self.constants}
+        namespace: dict[str, object] = {name: getattr(CONTEXT, name) for name in (*_OPS.values(), "divide")}
+        namespace.update(self.constants)
         exec(compile(source, f"<formula {self.text!r}>", "exec"), namespace)  # noqa: S102 - source made above, from a parsed tree
         return namespace["evaluate"]  # type: ignore[return-value]
 
