@@ -49,6 +49,7 @@ class RulePlan:
         self.refs_case = [self.refs(self.bounds([(c.when, True)] + applies)) for c in rule.cases]
         self.citations = [self.citation(c) for c in rule.citations]
         self.case_indices = {c.id: index for index, c in enumerate(rule.cases)}
+        self.remedies = {r.name: r for r in rule.remedy_values}
         self.has_defaults = bool(rule.defaults)
         # per condition (0 applies_when, k + 1 case k): its leaves that can be unknown, when the
         # condition is flat (see `flat_leaves`); None: only a three-valued walk names what is unknown

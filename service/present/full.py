@@ -16,6 +16,7 @@ import orjson
 
 from zonecheck.engine.contract.proposal import FACTS, display_choice, label_for
 from zonecheck.engine.contract.units import NUMERIC_UNITS, format_value, plain_text
+from zonecheck.engine.explain.findings import Shared
 from zonecheck.engine.explain.outcome import Reason, Severity, Status
 from zonecheck.engine.explain.plan import PackPlan, RulePlan, plans
 from zonecheck.engine.explain.verdict import Verdict
@@ -72,21 +73,40 @@ def fill(template: str, lookup: Callable[[str], str]) -> str:
 
 
 _INFO: dict[int, dict[str, tuple[bool, str | None, bool]]] = {}
-_PAR_VALUES: dict[tuple[int, int], tuple[Pack, dict[str, Any], dict[str, object]]] = {}
+_PAR_VALUES: dict[tuple[int, int], tuple[Pack, dict[str, Any], dict[str, object], dict[str, str]]] = {}
 
 
-def _par_values(pack: Pack, parameters: dict[str, dict[str, Any]]) -> dict[str, object]:
-    """par.<name> -> the value in force, typed. A fresh verdict shares its parameter table with every
-    proposal like it, so the typed values are kept for that table (checked by identity, never by id alone)."""
+def _par_values(pack: Pack, parameters: dict[str, dict[str, Any]]) -> tuple[dict[str, object], dict[str, str]]:
+    """par.<name> -> the value in force, typed, and (filled as messages show them) its exact text. A fresh
+    verdict shares its parameter table with every proposal like it, so both are kept for that table
+    (checked by identity, never by id alone)."""
     key = (id(pack), id(parameters))
     found = _PAR_VALUES.get(key)
     if found is not None and found[0] is pack and found[1] is parameters:
-        return found[2]
+        return found[2], found[3]
     values = {f"par.{name}": typed(pack, f"par.{name}", e["value"]) for name, e in parameters.items() if e["status"] == "ok"}
     if len(_PAR_VALUES) >= 256:
         _PAR_VALUES.clear()
-    _PAR_VALUES[key] = (pack, parameters, values)
-    return values
+    _PAR_VALUES[key] = (pack, parameters, values, {})
+    return values, _PAR_VALUES[key][3]
+
+
+_NUMBERS: dict[tuple[str | None, str], str] = {}  # (unit, a number's JSON text) -> its exact text for people
+
+
+def number_text(text: str, unit: str | None) -> str:
+    """A number given as its JSON text, as messages show it (`format_value`), kept for the next like it."""
+    key = (unit, text)
+    shown = _NUMBERS.get(key)
+    if shown is None:
+        if len(_NUMBERS) >= 65536:
+            _NUMBERS.clear()
+        shown = _NUMBERS[key] = format_value(Decimal(text), unit)
+    return shown
+
+
+# how a template's path is read (`Screening.info`)
+_PLAIN, _NUMBER, _CODED, _PAR, _REMEDY_VALUE = range(5)
 
 
 class Screening:
@@ -100,7 +120,7 @@ class Screening:
         self.plan: PackPlan = plans(pack)
         self.zone = pack.zones[structured["zone"]["id"]]
         self.parameters: dict[str, dict[str, Any]] = structured["parameters"]
-        self.par_values = _par_values(pack, self.parameters)
+        self.par_values, self._par_text = _par_values(pack, self.parameters)
         self.read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
         by_id = self.plan.by_id
         self.rows = [(by_id[f["rule_id"]], f) for f in structured["findings"]]  # (plan, structured finding)
@@ -128,30 +148,44 @@ class Screening:
         index = self.case_index(plan, finding)
         return plan.rule.cases[index].severity if index is not None else plan.rule.severity
 
-    def info(self, path: str) -> tuple[bool, str | None, bool]:
-        """(numeric, unit, coded) of a path: worked out once per pack."""
+    def info(self, path: str) -> tuple[bool, str | None, bool, int]:
+        """(numeric, unit, coded, how a template reads it) of a path: worked out once per pack."""
         found = self._info.get(path)
         if found is None:
             head, _, name = path.partition(".")
+            if head == "remedy":
+                found = self._info[path] = (True, None, False, _REMEDY_VALUE)
+                return found
             spec = FACTS.get(path)
             numeric = head == "ind" or (head == "par" and self.pack.parameters[name].unit in NUMERIC_UNITS) or bool(
                 spec and spec.kind == "number")
-            found = self._info[path] = (numeric, unit_of(self.pack, path), bool(spec and spec.choice_labels))
+            coded = bool(spec and spec.choice_labels)
+            kind = _PAR if head == "par" else _CODED if coded else _NUMBER if numeric else _PLAIN
+            found = self._info[path] = (numeric, unit_of(self.pack, path), coded, kind)
         return found
 
     def exact(self, finding: dict[str, Any], values: dict[str, Any] | None = None) -> Callable[[str], Callable[[str], str]]:
         """Template lookups with the exact figures (the full document's messages), per language; `values`:
         what the finding read, if `finding` is the structured one (else its own `values`)."""
         values, assumed = finding["values"] if values is None else values, finding.get("assumed", ())
-        memo, info, par_values = self._text, self.info, self.par_values
+        memo, info, par_values, par_text = self._text, self.info, self.par_values, self._par_text
 
         def for_lang(lang: str) -> Callable[[str], str]:
             def lookup(path: str) -> str:
-                if path.startswith("remedy."):
-                    remedy = next(r for r in self.plan.by_id[finding["rule_id"]].rule.remedy_values if r.name == path[7:])
+                numeric, unit, coded, kind = info(path)
+                if kind == _NUMBER and path not in assumed:  # the common case, kept by its text across verdicts
+                    value = values.get(path)
+                    if type(value) is str:
+                        return number_text(value, unit)
+                elif kind == _PAR:
+                    text = par_text.get(path)
+                    if text is None:
+                        text = par_text[path] = format_value(par_values.get(path), unit)
+                    return text
+                elif kind == _REMEDY_VALUE:
+                    remedy = self.plan.by_id[finding["rule_id"]].remedies[path[7:]]
                     found = finding.get("remedy_values", {}).get(remedy.name)
-                    return "—" if found is None else format_value(Decimal(found), remedy.unit)
-                numeric, unit, coded = info(path)
+                    return "—" if found is None else number_text(found, remedy.unit)
                 key = f"{lang}:{path}" if coded else path  # only coded values read differently by language
                 text = memo.get(key) if path not in assumed else None
                 if text is not None:
@@ -281,6 +315,9 @@ class _Fixed(NamedTuple):
     status_label: dict[str, str] | None
     thresholds: list[dict[str, Any]]
     message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
+    placeholders: tuple[tuple[int, str], ...]  # else what fills it: (where it is read, path or remedy name)
+    filled: dict[tuple[Any, ...], tuple[dict[str, str], dict[str, str] | None]]  # what filled it -> message
+    read_json: dict[tuple[Any, ...], orjson.Fragment] | None  # values read -> the whole finding, if it reads no figure
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
     tail: bytes
@@ -288,6 +325,9 @@ class _Fixed(NamedTuple):
 
 
 _FIXED: dict[tuple[Any, ...], _Fixed] = {}
+# a finding the pack made once (`Shared`) is the same object in every verdict: found by identity, held so
+# that its id is never another's
+_SHARED: dict[tuple[str, ...], dict[int, tuple[dict[str, Any], _Fixed]]] = {}
 
 
 def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> _Fixed:
@@ -313,9 +353,80 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
                              "missing_facts": [missing_entry(p, langs) for p in missing] if missing else []})[:-1]
         head = None if message is None else _up_to_values(lead, *message)
         tail = b',"thresholds":' + orjson.dumps(plan.thresholds(index)) + b',"citations":' + orjson.dumps(plan.citations) + b"}"
-        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, lead, head, tail,
-                                     b',"assumed":[]' + tail)
+        shown = dict.fromkeys(p for text in texts if text for body in text.values() for p in PLACEHOLDER.findall(body))
+        placeholders = tuple(_where(path) for path in shown) if message is None else ()
+        # what a rule reading only codes and yes/no facts read recurs from proposal to proposal; figures rarely do
+        read_json = None if any(s.info(path)[0] for path in plan.value_paths) else {}
+        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, placeholders, {},
+                                     read_json, lead, head, tail, b',"assumed":[]' + tail)
     return found
+
+
+_FACT, _PARAMETER, _REMEDY = 0, 1, 2
+
+
+def _where(path: str) -> tuple[int, str]:
+    if path.startswith("remedy."):
+        return _REMEDY, path[7:]
+    return (_PARAMETER if path.startswith("par.") else _FACT), path
+
+
+_MEMO_LIMIT = 4096  # filled messages kept per rule outcome (bounded: figures vary without end)
+
+
+def message_of(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
+               values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str] | None]:
+    """A finding's message and remedy with the exact figures: the pack's fixed text, else filled once per
+    set of what fills it (the figures it shows, whether assumed), kept for the next finding like it."""
+    if fixed.message is not None:
+        return fixed.message
+    assumed = finding.get("assumed")
+    remedies = finding.get("remedy_values") or {}
+    read = []
+    for where, name in fixed.placeholders:
+        if where == _FACT:
+            value = values.get(name)
+            read.append(tuple(value) if isinstance(value, list) else value)
+        else:
+            read.append(s.par_values.get(name) if where == _PARAMETER else remedies.get(name))
+    key = (tuple(read), tuple(assumed) if assumed else ())
+    found = fixed.filled.get(key)
+    if found is None:
+        if len(fixed.filled) >= _MEMO_LIMIT:
+            fixed.filled.clear()
+        found = fixed.filled[key] = s.message(plan, finding, langs, s.exact(finding, values))
+    return found
+
+
+def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
+              values: dict[str, Any], message: tuple[dict[str, str], dict[str, str] | None] | None) -> orjson.Fragment:
+    """A finding's document as ready JSON: the pack's parts with what this screening filled in between
+    them. A finding whose message is the pack's and who read only codes and yes/no facts is kept whole
+    for the next one like it (most findings of a screening)."""
+    paths = plan.value_paths
+    assumed = finding.get("assumed")
+    memo = fixed.read_json
+    if memo is not None and fixed.head is not None and not assumed:
+        read = tuple(map(values.get, paths))
+        try:
+            found = memo.get(read)
+        except TypeError:  # a list among them: not kept
+            found = read = None
+        if found is None:
+            found = orjson.Fragment(b"".join((fixed.head, orjson.dumps(dict(zip(paths, map(values.get, paths)))),
+                                              fixed.bare_tail)))
+            if read is not None:
+                if len(memo) >= _MEMO_LIMIT:
+                    memo.clear()
+                memo[read] = found
+        return found
+    head = fixed.head
+    if head is None:
+        head = _up_to_values(fixed.lead, *(message or message_of(s, plan, finding, langs, fixed, values)))
+    read_json = orjson.dumps(dict(zip(paths, map(values.get, paths))))
+    if not assumed:
+        return orjson.Fragment(b"".join((head, read_json, fixed.bare_tail)))
+    return orjson.Fragment(b"".join((head, read_json, b',"assumed":', orjson.dumps(assumed), fixed.tail)))
 
 
 def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] | None) -> bytes:
@@ -323,22 +434,16 @@ def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] |
 
 
 def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
-                     raw: bool = False, fixed: _Fixed | None = None) -> dict[str, Any]:
+                     raw: bool = False, fixed: _Fixed | None = None,
+                     message: tuple[dict[str, str], dict[str, str] | None] | None = None) -> dict[str, Any]:
     """A structured finding's part of the full document; `raw`: the whole finding as ready JSON
-    (`orjson.Fragment`), for `document_json`."""
+    (`orjson.Fragment`), for `document_json`; `message`: its message and remedy, if made already."""
     fixed = fixed or _fixed(s, plan, finding, langs)
     values = s.values_of(finding)
+    if raw:
+        return _fragment(s, plan, finding, langs, fixed, values, message)  # type: ignore[return-value]
     paths = plan.value_paths
-    if raw:  # the pack's parts as ready JSON; what this screening filled in spliced between them
-        head = fixed.head
-        if head is None:
-            head = _up_to_values(fixed.lead, *s.message(plan, finding, langs, s.exact(finding, values)))
-        read = orjson.dumps(dict(zip(paths, map(values.get, paths))))
-        assumed = finding.get("assumed")
-        if not assumed:
-            return orjson.Fragment(b"".join((head, read, fixed.bare_tail)))  # type: ignore[return-value]
-        return orjson.Fragment(b"".join((head, read, b',"assumed":', orjson.dumps(assumed), fixed.tail)))  # type: ignore[return-value]
-    message, remedy = fixed.message or s.message(plan, finding, langs, s.exact(finding, values))
+    message, remedy = message or message_of(s, plan, finding, langs, fixed, values)
     missing = finding.get("missing_facts")
     return {
         "rule_id": plan.rule.id,
@@ -367,18 +472,33 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     findings = []
     violated: dict[str, list[Any]] = {}
     blocking = []
+    conditions: dict[str, dict[str, Any]] = dict.fromkeys(structured["conditions"])  # type: ignore[arg-type]
+    shared = _SHARED.setdefault(langs, {})
     for plan, f in s.rows:
-        fixed = _fixed(s, plan, f, langs)
-        findings.append(finding_document(s, plan, f, langs, raw, fixed))
+        known = shared.get(id(f))
+        if known is not None and known[0] is f:
+            fixed = known[1]
+        else:
+            fixed = _fixed(s, plan, f, langs)
+            if type(f) is Shared:
+                if len(shared) >= 8192:
+                    shared.clear()
+                shared[id(f)] = (f, fixed)
         if f["status"] == _VIOLATED:
             violated.setdefault(fixed.severity, []).append(plan.rule)
+            if plan.rule.id in conditions:  # its message is the finding's: made once for both
+                message, remedy = message_of(s, plan, f, langs, fixed, s.values_of(f))
+                conditions[plan.rule.id] = {"rule_id": plan.rule.id, "case": f.get("case"), "message": message, "remedy": remedy}
+                findings.append(finding_document(s, plan, f, langs, raw, fixed, (message, remedy)))
+                continue
         elif f.get("reason") == _MISSING and fixed.severity != _ADVISORY:
             blocking.append(plan.rule)
-    conditions = []
-    for rule_id in structured["conditions"]:
-        plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
-        message, remedy = _fixed(s, plan, f, langs).message or s.message(plan, f, langs, s.exact(f, s.values_of(f)))
-        conditions.append({"rule_id": rule_id, "case": f.get("case"), "message": message, "remedy": remedy})
+        findings.append(finding_document(s, plan, f, langs, raw, fixed))
+    for rule_id, entry in conditions.items():
+        if entry is None:  # a stored verdict naming a condition it does not hold as violated: say what it holds
+            plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
+            message, remedy = message_of(s, plan, f, langs, _fixed(s, plan, f, langs), s.values_of(f))
+            conditions[rule_id] = {"rule_id": rule_id, "case": f.get("case"), "message": message, "remedy": remedy}
     threshold_table, source_table = tables(s, langs, raw)
     counts = structured["counts"]
     checked = counts["satisfied"] + counts["not_applicable"]
@@ -401,7 +521,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
         "industry": structured.get("industry"),
         "as_written": structured.get("as_written", {}),
         "to_supply": [{"path": p, "label": label_for(p)} for p in structured["to_supply"]],
-        "conditions": conditions,
+        "conditions": list(conditions.values()),
         "to_review": [{**item, "message": pick(item["message"], langs)} for item in review],
         "not_checked": structured["not_checked"],
         "counts": counts,
