@@ -6,6 +6,7 @@ that 1 公顷 = 15 亩 is exact; a converted value is rounded once, at the end.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -140,6 +141,26 @@ def format_value(value: object, unit: str | None) -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value) or "（无）"
     return str(value)
+
+
+_CANONICAL = re.compile(r"-?(?:0|[1-9][0-9]{0,19})(?:\.[0-9]{0,5}[1-9])?")  # what `plain_text` writes at 6 places
+
+
+def format_number_text(text: str, unit: str | None) -> str:
+    """`format_value(Decimal(text), unit)` for a number given as its JSON text, read as text: a number
+    `plain_text` wrote (at most 20 integer digits and 6 places) is shown without making a Decimal; any
+    other text the long way."""
+    if not _CANONICAL.fullmatch(text):
+        return format_value(Decimal(text), unit)
+    sign = "-" if text[0] == "-" else ""
+    head, _, tail = text.lstrip("-").partition(".")
+    if unit == "fraction":  # a percentage: the point moves two places right
+        tail = tail.ljust(2, "0")
+        head, tail = (head + tail[:2]).lstrip("0") or "0", tail[2:].rstrip("0")
+    shown = sign + (f"{int(head):,}" if len(head) > 3 else head) + ("." + tail if tail else "")
+    if unit == "fraction":
+        return shown + "%"
+    return f"{shown} {unit}" if unit and unit != "ratio" else shown
 
 
 def _plain(value: Decimal) -> str:

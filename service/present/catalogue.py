@@ -140,33 +140,45 @@ def review_message(pack: Pack, item: dict[str, Any]) -> dict[str, str]:
 
 def summary(decision: str, violated: dict[str, list[Rule]], blocking: list[Rule], missing: list[str],
             checked: int, not_checked: list[str], labels: dict[str, str],
-            review: list[dict[str, Any]] | None = None) -> dict[str, str]:
-    """The verdict's one-paragraph summary: the decision and the rules behind it, the facts to supply, the
-    checks for a person."""
-    zh = [f"结论：{DECISIONS[decision]['zh']}。"]  # type: ignore[index]
-    en = [f"Decision: {DECISIONS[decision]['en']}."]  # type: ignore[index]
-    for severity in (Severity.VETO, Severity.MANDATORY, Severity.CONDITION):
-        hits = [(r, clause(r)) for r in violated.get(severity, [])]
-        if hits:
-            zh.append(f"{SEVERITIES[severity]['zh']}：" + "；".join(f"{r.id} {r.title['zh']}（{c}）" for r, c in hits) + "。")
-            en.append(f"{_EN_SUMMARY[severity]}: " + "; ".join(f"{r.id} {r.title['en']} ({c})" for r, c in hits) + ".")
-    if missing:
-        where = [f"{r.id} {clause(r)}" for r in blocking]
-        zh.append("需补充：" + "、".join(labels[p] for p in missing) + "（" + "；".join(where) + "）。")
-        en.append("To supply: " + ", ".join(missing) + " (" + "; ".join(where) + ").")
-    if decision == Decision.NEEDS_REVIEW and review:
-        zh.append("需人工核查：" + "；".join(f"{r['rule_id']} {r['message']['zh']}" for r in review) + "。")
-        en.append("To check by hand: " + "; ".join(f"{r['rule_id']} {r['message']['en']}" for r in review) + ".")
-    if decision == Decision.APPROVED:
-        zh.append(f"{checked} 条规则符合或不适用，逐条依据见各项结论。")
-        en.append(f"{checked} rules satisfied or not applicable; each finding cites its clause.")
-    if not_checked:
-        zh.append(f"未核查（无有效控制值）：{'、'.join(not_checked)}。")
-        en.append(f"Not checked (no control value in force): {', '.join(not_checked)}.")
-    return {"zh": "".join(zh), "en": " ".join(en)}
+            review: list[dict[str, Any]] | None = None, langs: tuple[str, ...] = LANGS) -> dict[str, str]:
+    """The verdict's one-paragraph summary, in `langs`: the decision and the rules behind it, the facts to
+    supply, the checks for a person."""
+    out = {}
+    for lang in langs:
+        w = _SUMMARY_WORDS.get(lang)
+        if w is None:
+            continue
+        parts = [w["decision"].format(DECISIONS[decision][lang])]  # type: ignore[index]
+        for severity in (Severity.VETO, Severity.MANDATORY, Severity.CONDITION):
+            if hits := violated.get(severity):
+                rules = w["sep"].join(w["hit"].format(r.id, r.title[lang], clause(r)) for r in hits)
+                parts.append(w["severity"].format(w[severity], rules))
+        if missing:
+            where = w["sep"].join(f"{r.id} {clause(r)}" for r in blocking)
+            names = (labels[p] for p in missing) if lang == "zh" else missing  # paths in English
+            parts.append(w["supply"].format(w["list"].join(names), where))
+        if decision == Decision.NEEDS_REVIEW and review:
+            parts.append(w["review"].format(w["sep"].join(f"{r['rule_id']} {r['message'][lang]}" for r in review)))
+        if decision == Decision.APPROVED:
+            parts.append(w["approved"].format(checked))
+        if not_checked:
+            parts.append(w["not_checked"].format(w["list"].join(not_checked)))
+        out[lang] = w["join"].join(parts)
+    return out
 
 
-_EN_SUMMARY = {Severity.VETO: "veto", Severity.MANDATORY: "must fix", Severity.CONDITION: "condition"}
+_SUMMARY_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"decision": "结论：{}。", "hit": "{} {}（{}）", "sep": "；", "list": "、", "join": "", "severity": "{}：{}。",
+           Severity.VETO: SEVERITIES[Severity.VETO]["zh"], Severity.MANDATORY: SEVERITIES[Severity.MANDATORY]["zh"],
+           Severity.CONDITION: SEVERITIES[Severity.CONDITION]["zh"],
+           "supply": "需补充：{}（{}）。", "review": "需人工核查：{}。", "approved": "{} 条规则符合或不适用，逐条依据见各项结论。",
+           "not_checked": "未核查（无有效控制值）：{}。"},
+    "en": {"decision": "Decision: {}.", "hit": "{} {} ({})", "sep": "; ", "list": ", ", "join": " ", "severity": "{}: {}.",
+           Severity.VETO: "veto", Severity.MANDATORY: "must fix", Severity.CONDITION: "condition",
+           "supply": "To supply: {} ({}).", "review": "To check by hand: {}.",
+           "approved": "{} rules satisfied or not applicable; each finding cites its clause.",
+           "not_checked": "Not checked (no control value in force): {}."},
+}
 
 
 def ask_to_supply(missing: list[str], labels: dict[str, str]) -> dict[str, str]:

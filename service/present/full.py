@@ -9,13 +9,14 @@ once and shared by every document: read a document, never edit it in place.
 
 from __future__ import annotations
 
+import operator
 from decimal import Decimal
 from typing import Any, Callable, NamedTuple
 
 import orjson
 
 from zonecheck.engine.contract.proposal import FACTS, display_choice, label_for
-from zonecheck.engine.contract.units import NUMERIC_UNITS, format_value, plain_text
+from zonecheck.engine.contract.units import NUMERIC_UNITS, format_number_text, format_value, plain_text
 from zonecheck.engine.explain.findings import Shared
 from zonecheck.engine.explain.outcome import Reason, Severity, Status
 from zonecheck.engine.explain.plan import PackPlan, RulePlan, plans
@@ -30,6 +31,7 @@ SCHEMA_VERSION = "1.1"
 _VIOLATED, _SATISFIED, _UNDETERMINED = Status.VIOLATED, Status.SATISFIED, Status.UNDETERMINED
 _MISSING, _NO_THRESHOLD, _ADVISORY = Reason.MISSING_FACTS, Reason.NO_THRESHOLD, Severity.ADVISORY
 Lookup = Callable[[str, str], str]  # (path, lang) -> text
+Message = tuple[dict[str, str], dict[str, str] | None]  # a finding's message and remedy
 
 
 class PackMismatch(ValueError):
@@ -101,10 +103,11 @@ def number_text(text: str, unit: str | None) -> str:
     if shown is None:
         if len(_NUMBERS) >= 65536:
             _NUMBERS.clear()
-        shown = _NUMBERS[key] = format_value(Decimal(text), unit)
+        shown = _NUMBERS[key] = format_number_text(text, unit)
     return shown
 
 
+_RULE_ID = operator.itemgetter("rule_id")
 # how a template's path is read (`Screening.info`)
 _PLAIN, _NUMBER, _CODED, _PAR, _REMEDY_VALUE = range(5)
 
@@ -123,7 +126,8 @@ class Screening:
         self.par_values, self._par_text = _par_values(pack, self.parameters)
         self.read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
         by_id = self.plan.by_id
-        self.rows = [(by_id[f["rule_id"]], f) for f in structured["findings"]]  # (plan, structured finding)
+        findings = structured["findings"]
+        self.rows = list(zip(map(by_id.__getitem__, map(_RULE_ID, findings)), findings))  # (plan, structured finding)
         self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
         self._info = _INFO.setdefault(id(pack), {})
 
@@ -205,7 +209,7 @@ class Screening:
         return for_lang
 
     def message(self, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
-                lookups: Callable[[str], Callable[[str], str]]) -> tuple[dict[str, str], dict[str, str] | None]:
+                lookups: Callable[[str], Callable[[str], str]]) -> Message:
         """A finding's message and remedy, filled by `lookups` (exact or rounded for people)."""
         rule, status = plan.rule, finding["status"]
         index = self.case_index(plan, finding)
@@ -314,9 +318,9 @@ class _Fixed(NamedTuple):
     severity: str
     status_label: dict[str, str] | None
     thresholds: list[dict[str, Any]]
-    message: tuple[dict[str, str], dict[str, str] | None] | None  # when no figure of the screening fills it
-    placeholders: tuple[tuple[int, str], ...]  # else what fills it: (where it is read, path or remedy name)
-    filled: dict[tuple[Any, ...], tuple[dict[str, str], dict[str, str] | None]]  # what filled it -> message
+    message: Message | None  # when no figure of the screening fills it
+    placeholders: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # else what fills it: facts, parameters, remedy figures
+    filled: dict[tuple[Any, ...], tuple[Any, bytes]]  # what filled it -> (message, the JSON up to the values)
     read_json: dict[tuple[Any, ...], orjson.Fragment] | None  # values read -> the whole finding, if it reads no figure
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
@@ -354,7 +358,9 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
         head = None if message is None else _up_to_values(lead, *message)
         tail = b',"thresholds":' + orjson.dumps(plan.thresholds(index)) + b',"citations":' + orjson.dumps(plan.citations) + b"}"
         shown = dict.fromkeys(p for text in texts if text for body in text.values() for p in PLACEHOLDER.findall(body))
-        placeholders = tuple(_where(path) for path in shown) if message is None else ()
+        placeholders = (tuple(p for p in shown if p.split(".")[0] not in ("par", "remedy")),
+                        tuple(p for p in shown if p.startswith("par.")),
+                        tuple(p[7:] for p in shown if p.startswith("remedy.")))
         # what a rule reading only codes and yes/no facts read recurs from proposal to proposal; figures rarely do
         read_json = None if any(s.info(path)[0] for path in plan.value_paths) else {}
         found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, placeholders, {},
@@ -362,44 +368,41 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
     return found
 
 
-_FACT, _PARAMETER, _REMEDY = 0, 1, 2
-
-
-def _where(path: str) -> tuple[int, str]:
-    if path.startswith("remedy."):
-        return _REMEDY, path[7:]
-    return (_PARAMETER if path.startswith("par.") else _FACT), path
-
-
 _MEMO_LIMIT = 4096  # filled messages kept per rule outcome (bounded: figures vary without end)
 
 
 def message_of(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
-               values: dict[str, Any]) -> tuple[dict[str, str], dict[str, str] | None]:
+               values: dict[str, Any]) -> Message:
     """A finding's message and remedy with the exact figures: the pack's fixed text, else filled once per
     set of what fills it (the figures it shows, whether assumed), kept for the next finding like it."""
     if fixed.message is not None:
         return fixed.message
+    return _filled(s, plan, finding, langs, fixed, values)[0]
+
+
+def _filled(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
+            values: dict[str, Any]) -> tuple[Message, bytes]:
+    """(message and remedy, the finding's JSON up to its values) of a finding whose figures fill its message."""
     assumed = finding.get("assumed")
-    remedies = finding.get("remedy_values") or {}
-    read = []
-    for where, name in fixed.placeholders:
-        if where == _FACT:
-            value = values.get(name)
-            read.append(tuple(value) if isinstance(value, list) else value)
-        else:
-            read.append(s.par_values.get(name) if where == _PARAMETER else remedies.get(name))
-    key = (tuple(read), tuple(assumed) if assumed else ())
-    found = fixed.filled.get(key)
+    facts, parameters, remedies = fixed.placeholders
+    key = (tuple(map(values.get, facts)), tuple(map(s.par_values.get, parameters)),
+           tuple(map((finding.get("remedy_values") or {}).get, remedies)), tuple(assumed) if assumed else ())
+    try:
+        found = fixed.filled.get(key)
+    except TypeError:  # a list among the facts: not kept
+        found = key = None
     if found is None:
-        if len(fixed.filled) >= _MEMO_LIMIT:
-            fixed.filled.clear()
-        found = fixed.filled[key] = s.message(plan, finding, langs, s.exact(finding, values))
+        message = s.message(plan, finding, langs, s.exact(finding, values))
+        found = (message, _up_to_values(fixed.lead, *message))
+        if key is not None:
+            if len(fixed.filled) >= _MEMO_LIMIT:
+                fixed.filled.clear()
+            fixed.filled[key] = found
     return found
 
 
 def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
-              values: dict[str, Any], message: tuple[dict[str, str], dict[str, str] | None] | None) -> orjson.Fragment:
+              values: dict[str, Any], message: Message | None) -> orjson.Fragment:
     """A finding's document as ready JSON: the pack's parts with what this screening filled in between
     them. A finding whose message is the pack's and who read only codes and yes/no facts is kept whole
     for the next one like it (most findings of a screening)."""
@@ -422,7 +425,7 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
         return found
     head = fixed.head
     if head is None:
-        head = _up_to_values(fixed.lead, *(message or message_of(s, plan, finding, langs, fixed, values)))
+        head = _up_to_values(fixed.lead, *message) if message else _filled(s, plan, finding, langs, fixed, values)[1]
     read_json = orjson.dumps(dict(zip(paths, map(values.get, paths))))
     if not assumed:
         return orjson.Fragment(b"".join((head, read_json, fixed.bare_tail)))
@@ -435,7 +438,7 @@ def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] |
 
 def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
                      raw: bool = False, fixed: _Fixed | None = None,
-                     message: tuple[dict[str, str], dict[str, str] | None] | None = None) -> dict[str, Any]:
+                     message: Message | None = None) -> dict[str, Any]:
     """A structured finding's part of the full document; `raw`: the whole finding as ready JSON
     (`orjson.Fragment`), for `document_json`; `message`: its message and remedy, if made already."""
     fixed = fixed or _fixed(s, plan, finding, langs)
@@ -474,6 +477,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     blocking = []
     conditions: dict[str, dict[str, Any]] = dict.fromkeys(structured["conditions"])  # type: ignore[arg-type]
     shared = _SHARED.setdefault(langs, {})
+    read = s.read
     for plan, f in s.rows:
         known = shared.get(id(f))
         if known is not None and known[0] is f:
@@ -493,7 +497,11 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
                 continue
         elif f.get("reason") == _MISSING and fixed.severity != _ADVISORY:
             blocking.append(plan.rule)
-        findings.append(finding_document(s, plan, f, langs, raw, fixed))
+        if raw:
+            own = f.get("values")
+            findings.append(_fragment(s, plan, f, langs, fixed, {**read, **own} if own else read, None))
+        else:
+            findings.append(finding_document(s, plan, f, langs, raw, fixed))
     for rule_id, entry in conditions.items():
         if entry is None:  # a stored verdict naming a condition it does not hold as violated: say what it holds
             plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
@@ -505,14 +513,14 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     decision = structured["decision"]
     review = [{**item, "message": catalogue.review_message(pack, item)} for item in structured.get("to_review", [])]
     summary = catalogue.summary(decision, violated, blocking, structured["to_supply"], checked,
-                                structured["not_checked"], _Labels(), review)
+                                structured["not_checked"], _Labels(), review, langs)
     out: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "reference": structured["reference"],
         "name": structured["name"],
         "decision": decision,
         "decision_label": pick(catalogue.DECISIONS[decision], langs),
-        "summary": pick(summary, langs),
+        "summary": summary,
         "screening_date": structured["screening_date"],
         "zone": {"id": s.zone.id, "name": pick(s.zone.name, langs), "hash": s.zone.hash, "fictional": s.zone.fictional},
         "pack": structured["pack"],
