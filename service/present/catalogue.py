@@ -151,10 +151,10 @@ def summary(decision: str, violated: dict[str, list[Rule]], blocking: list[Rule]
         parts = [w["decision"].format(DECISIONS[decision][lang])]  # type: ignore[index]
         for severity in (Severity.VETO, Severity.MANDATORY, Severity.CONDITION):
             if hits := violated.get(severity):
-                rules = w["sep"].join(w["hit"].format(r.id, r.title[lang], clause(r)) for r in hits)
+                rules = w["sep"].join([_named(r, lang) for r in hits])
                 parts.append(w["severity"].format(w[severity], rules))
         if missing:
-            where = w["sep"].join(f"{r.id} {clause(r)}" for r in blocking)
+            where = w["sep"].join([_named(r, None) for r in blocking])
             names = (labels[p] for p in missing) if lang == "zh" else missing  # paths in English
             parts.append(w["supply"].format(w["list"].join(names), where))
         if decision == Decision.NEEDS_REVIEW and review:
@@ -165,6 +165,22 @@ def summary(decision: str, violated: dict[str, list[Rule]], blocking: list[Rule]
             parts.append(w["not_checked"].format(w["list"].join(not_checked)))
         out[lang] = w["join"].join(parts)
     return out
+
+
+_NAMED: dict[tuple[int, str | None], tuple[Rule, str]] = {}
+
+
+def _named(rule: Rule, lang: str | None) -> str:
+    """A rule as a summary names it: id, title in `lang` and clause (id and clause only, for None); made
+    once per rule (found by identity, the rule held so that its id is never another's)."""
+    key = (id(rule), lang)
+    found = _NAMED.get(key)
+    if found is None or found[0] is not rule:
+        if len(_NAMED) >= 4096:
+            _NAMED.clear()
+        text = f"{rule.id} {clause(rule)}" if lang is None else _SUMMARY_WORDS[lang]["hit"].format(rule.id, rule.title[lang], clause(rule))
+        found = _NAMED[key] = (rule, text)
+    return found[1]
 
 
 _SUMMARY_WORDS: dict[str, dict[str, str]] = {
