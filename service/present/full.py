@@ -101,7 +101,7 @@ def number_text(text: str, unit: str | None) -> str:
     key = (unit, text)
     shown = _NUMBERS.get(key)
     if shown is None:
-        if len(_NUMBERS) >= 65536:
+        if len(_NUMBERS) >= 4096:
             _NUMBERS.clear()
         shown = _NUMBERS[key] = format_number_text(text, unit)
     return shown
@@ -368,7 +368,7 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
     return found
 
 
-_MEMO_LIMIT = 4096  # filled messages kept per rule outcome (bounded: figures vary without end)
+_MEMO_LIMIT = 32  # findings kept per rule outcome: small, so that memory stays flat (figures vary without end)
 
 
 def message_of(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
