@@ -101,9 +101,7 @@ def number_text(text: str, unit: str | None) -> str:
     key = (unit, text)
     shown = _NUMBERS.get(key)
     if shown is None:
-        if len(_NUMBERS) >= 4096:
-            _NUMBERS.clear()
-        shown = _NUMBERS[key] = format_number_text(text, unit)
+        shown = _keep(_NUMBERS, key, format_number_text(text, unit), 4096)
     return shown
 
 
@@ -321,7 +319,7 @@ class _Fixed(NamedTuple):
     message: Message | None  # when no figure of the screening fills it
     placeholders: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # else what fills it: facts, parameters, remedy figures
     filled: dict[tuple[Any, ...], tuple[Any, bytes]]  # what filled it -> (message, the JSON up to the values)
-    read_json: dict[tuple[Any, ...], orjson.Fragment] | None  # values read -> the whole finding, if it reads no figure
+    whole: dict[tuple[Any, ...], orjson.Fragment] | None  # values read -> the whole finding, if it reads no figure
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
     tail: bytes
@@ -334,7 +332,28 @@ _FIXED: dict[tuple[Any, ...], _Fixed] = {}
 _SHARED: dict[tuple[str, ...], dict[int, tuple[dict[str, Any], _Fixed]]] = {}
 
 
+def _keep(memo: dict[Any, Any], key: Any, value: Any, limit: int) -> Any:
+    """Put `value` in a memo that is emptied whenever it reaches `limit` (memory stays flat), and return it."""
+    if len(memo) >= limit:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> _Fixed:
+    """The pack's parts of a finding's document: a finding the pack made once (`Shared`) by identity, any
+    other by its rule, outcome, languages and the facts it asks for."""
+    shared = _SHARED.setdefault(langs, {})
+    known = shared.get(id(finding))
+    if known is not None and known[0] is finding:
+        return known[1]
+    fixed = _fixed_by_outcome(s, plan, finding, langs)
+    if type(finding) is Shared:
+        _keep(shared, id(finding), (finding, fixed), 8192)
+    return fixed
+
+
+def _fixed_by_outcome(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> _Fixed:
     missing = finding.get("missing_facts")  # what an undetermined finding asks for is part of its message
     key = (plan, finding["status"], finding.get("case"), finding.get("reason"), langs, tuple(missing) if missing else ())
     found = _FIXED.get(key)
@@ -347,8 +366,6 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
                  rule.cases[index].remedy if index is not None else None]
         fixed_text = not any(PLACEHOLDER.search(body) for text in texts if text for body in text.values())
         message = s.message(plan, finding, langs, s.exact(finding, s.values_of(finding))) if fixed_text else None
-        if len(_FIXED) >= 8192:  # packs come and go in tests: keep the memo bounded
-            _FIXED.clear()
         title, severity, label = pick(rule.title, langs), s.severity(plan, finding), pick(catalogue.STATUS_LABELS[status], langs)
         # the keys in the order finding_document writes them
         lead = orjson.dumps({"rule_id": rule.id, "title": title, "domain": rule.domain, "severity": severity,
@@ -362,9 +379,9 @@ def _fixed(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[s
                         tuple(p for p in shown if p.startswith("par.")),
                         tuple(p[7:] for p in shown if p.startswith("remedy.")))
         # what a rule reading only codes and yes/no facts read recurs from proposal to proposal; figures rarely do
-        read_json = None if any(s.info(path)[0] for path in plan.value_paths) else {}
-        found = _FIXED[key] = _Fixed(title, severity, label, plan.thresholds(index), message, placeholders, {},
-                                     read_json, lead, head, tail, b',"assumed":[]' + tail)
+        whole = None if any(s.info(path)[0] for path in plan.value_paths) else {}
+        found = _keep(_FIXED, key, _Fixed(title, severity, label, plan.thresholds(index), message, placeholders, {},
+                                          whole, lead, head, tail, b',"assumed":[]' + tail), 8192)  # packs come and go in tests
     return found
 
 
@@ -395,9 +412,7 @@ def _filled(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[
         message = s.message(plan, finding, langs, s.exact(finding, values))
         found = (message, _up_to_values(fixed.lead, *message))
         if key is not None:
-            if len(fixed.filled) >= _MEMO_LIMIT:
-                fixed.filled.clear()
-            fixed.filled[key] = found
+            _keep(fixed.filled, key, found, _MEMO_LIMIT)
     return found
 
 
@@ -408,20 +423,17 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
     for the next one like it (most findings of a screening)."""
     paths = plan.value_paths
     assumed = finding.get("assumed")
-    memo = fixed.read_json
+    memo = fixed.whole
     if memo is not None and fixed.head is not None and not assumed:
         read = tuple(map(values.get, paths))
         try:
             found = memo.get(read)
         except TypeError:  # a list among them: not kept
-            found = read = None
+            found, memo = None, None
         if found is None:
-            found = orjson.Fragment(b"".join((fixed.head, orjson.dumps(dict(zip(paths, map(values.get, paths)))),
-                                              fixed.bare_tail)))
-            if read is not None:
-                if len(memo) >= _MEMO_LIMIT:
-                    memo.clear()
-                memo[read] = found
+            found = orjson.Fragment(b"".join((fixed.head, orjson.dumps(dict(zip(paths, read))), fixed.bare_tail)))
+            if memo is not None:
+                _keep(memo, read, found, _MEMO_LIMIT)
         return found
     head = fixed.head
     if head is None:
@@ -476,32 +488,18 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     violated: dict[str, list[Any]] = {}
     blocking = []
     conditions: dict[str, dict[str, Any]] = dict.fromkeys(structured["conditions"])  # type: ignore[arg-type]
-    shared = _SHARED.setdefault(langs, {})
-    read = s.read
     for plan, f in s.rows:
-        known = shared.get(id(f))
-        if known is not None and known[0] is f:
-            fixed = known[1]
-        else:
-            fixed = _fixed(s, plan, f, langs)
-            if type(f) is Shared:
-                if len(shared) >= 8192:
-                    shared.clear()
-                shared[id(f)] = (f, fixed)
+        fixed = _fixed(s, plan, f, langs)
+        message = None
         if f["status"] == _VIOLATED:
             violated.setdefault(fixed.severity, []).append(plan.rule)
             if plan.rule.id in conditions:  # its message is the finding's: made once for both
-                message, remedy = message_of(s, plan, f, langs, fixed, s.values_of(f))
-                conditions[plan.rule.id] = {"rule_id": plan.rule.id, "case": f.get("case"), "message": message, "remedy": remedy}
-                findings.append(finding_document(s, plan, f, langs, raw, fixed, (message, remedy)))
-                continue
+                message = message_of(s, plan, f, langs, fixed, s.values_of(f))
+                conditions[plan.rule.id] = {"rule_id": plan.rule.id, "case": f.get("case"), "message": message[0],
+                                            "remedy": message[1]}
         elif f.get("reason") == _MISSING and fixed.severity != _ADVISORY:
             blocking.append(plan.rule)
-        if raw:
-            own = f.get("values")
-            findings.append(_fragment(s, plan, f, langs, fixed, {**read, **own} if own else read, None))
-        else:
-            findings.append(finding_document(s, plan, f, langs, raw, fixed))
+        findings.append(finding_document(s, plan, f, langs, raw, fixed, message))
     for rule_id, entry in conditions.items():
         if entry is None:  # a stored verdict naming a condition it does not hold as violated: say what it holds
             plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
