@@ -10,6 +10,7 @@ once and shared by every document: read a document, never edit it in place.
 from __future__ import annotations
 
 import operator
+import re
 from decimal import Decimal
 from typing import Any, Callable, NamedTuple
 
@@ -75,10 +76,10 @@ def fill(template: str, lookup: Callable[[str], str]) -> str:
 
 
 _INFO: dict[int, dict[str, tuple[bool, str | None, bool]]] = {}
-_PAR_VALUES: dict[tuple[int, int], tuple[Pack, dict[str, Any], dict[str, object], dict[str, str]]] = {}
+_PAR_VALUES: dict[tuple[int, int], tuple[Pack, dict[str, Any], dict[str, object], dict[str, tuple[str, bytes]]]] = {}
 
 
-def _par_values(pack: Pack, parameters: dict[str, dict[str, Any]]) -> tuple[dict[str, object], dict[str, str]]:
+def _par_values(pack: Pack, parameters: dict[str, dict[str, Any]]) -> tuple[dict[str, object], dict[str, tuple[str, bytes]]]:
     """par.<name> -> the value in force, typed, and (filled as messages show them) its exact text. A fresh
     verdict shares its parameter table with every proposal like it, so both are kept for that table
     (checked by identity, never by id alone)."""
@@ -93,16 +94,27 @@ def _par_values(pack: Pack, parameters: dict[str, dict[str, Any]]) -> tuple[dict
     return values, _PAR_VALUES[key][3]
 
 
-_NUMBERS: dict[tuple[str | None, str], str] = {}  # (unit, a number's JSON text) -> its exact text for people
+# (unit, a number's JSON text) -> its exact text for people, and that text inside a JSON string
+_NUMBERS: dict[tuple[str | None, str], tuple[str, bytes]] = {}
+
+
+def _number(text: str, unit: str | None) -> tuple[str, bytes]:
+    key = (unit, text)
+    shown = _NUMBERS.get(key)
+    if shown is None:
+        made = format_number_text(text, unit)
+        shown = _keep(_NUMBERS, key, (made, _in_json(made)), 4096)
+    return shown
 
 
 def number_text(text: str, unit: str | None) -> str:
     """A number given as its JSON text, as messages show it (`format_value`), kept for the next like it."""
-    key = (unit, text)
-    shown = _NUMBERS.get(key)
-    if shown is None:
-        shown = _keep(_NUMBERS, key, format_number_text(text, unit), 4096)
-    return shown
+    return _number(text, unit)[0]
+
+
+def _in_json(text: str) -> bytes:
+    """`text` as it stands inside a JSON string."""
+    return orjson.dumps(text)[1:-1]
 
 
 _RULE_ID = operator.itemgetter("rule_id")
@@ -170,41 +182,52 @@ class Screening:
         """Template lookups with the exact figures (the full document's messages), per language; `values`:
         what the finding read, if `finding` is the structured one (else its own `values`)."""
         values, assumed = finding["values"] if values is None else values, finding.get("assumed", ())
-        memo, info, par_values, par_text = self._text, self.info, self.par_values, self._par_text
+        text = self.text
 
         def for_lang(lang: str) -> Callable[[str], str]:
-            def lookup(path: str) -> str:
-                numeric, unit, coded, kind = info(path)
-                if kind == _NUMBER and path not in assumed:  # the common case, kept by its text across verdicts
-                    value = values.get(path)
-                    if type(value) is str:
-                        return number_text(value, unit)
-                elif kind == _PAR:
-                    text = par_text.get(path)
-                    if text is None:
-                        text = par_text[path] = format_value(par_values.get(path), unit)
-                    return text
-                elif kind == _REMEDY_VALUE:
-                    remedy = self.plan.by_id[finding["rule_id"]].remedies[path[7:]]
-                    found = finding.get("remedy_values", {}).get(remedy.name)
-                    return "—" if found is None else number_text(found, remedy.unit)
-                key = f"{lang}:{path}" if coded else path  # only coded values read differently by language
-                text = memo.get(key) if path not in assumed else None
-                if text is not None:
-                    return text
-                value = par_values.get(path) if path.startswith("par.") else values.get(path)
-                if numeric and isinstance(value, str):
-                    value = Decimal(value)
-                elif isinstance(value, list):
-                    value = tuple(value)
-                if path in assumed or coded:
-                    value = display_choice(path, value, lang)
-                text = format_value(value, unit)
-                if path not in assumed:
-                    memo[key] = text
-                return text
-            return lookup
+            return lambda path: text(path, lang, finding, values, assumed)
         return for_lang
+
+    def text(self, path: str, lang: str, finding: dict[str, Any], values: dict[str, Any], assumed: Any) -> str:
+        """A template's path as the full document's messages show it, with its exact figure."""
+        numeric, unit, coded, kind = self.info(path)
+        if kind == _NUMBER and path not in assumed:  # the common case, kept by its text across verdicts
+            value = values.get(path)
+            if type(value) is str:
+                return number_text(value, unit)
+        elif kind == _PAR:
+            return self.par_text(path, unit)[0]
+        elif kind == _REMEDY_VALUE:
+            return self.remedy_text(path, finding)[0]
+        key = f"{lang}:{path}" if coded else path  # only coded values read differently by language
+        text = self._text.get(key) if path not in assumed else None
+        if text is not None:
+            return text
+        value = self.par_values.get(path) if path.startswith("par.") else values.get(path)
+        if numeric and isinstance(value, str):
+            value = Decimal(value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        if path in assumed or coded:
+            value = display_choice(path, value, lang)
+        text = format_value(value, unit)
+        if path not in assumed:
+            self._text[key] = text
+        return text
+
+    def par_text(self, path: str, unit: str | None) -> tuple[str, bytes]:
+        """A parameter in force as messages show it (and inside a JSON string), made once per parameter table."""
+        found = self._par_text.get(path)
+        if found is None:
+            text = format_value(self.par_values.get(path), unit)
+            found = self._par_text[path] = (text, _in_json(text))
+        return found
+
+    def remedy_text(self, path: str, finding: dict[str, Any]) -> tuple[str, bytes]:
+        """A remedy's figure (`remedy.<name>`) as messages show it (and inside a JSON string)."""
+        remedy = self.plan.by_id[finding["rule_id"]].remedies[path[7:]]
+        found = finding.get("remedy_values", {}).get(remedy.name)
+        return ("—", _in_json("—")) if found is None else _number(found, remedy.unit)
 
     def message(self, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
                 lookups: Callable[[str], Callable[[str], str]]) -> Message:
@@ -320,10 +343,34 @@ class _Fixed(NamedTuple):
     placeholders: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # else what fills it: facts, parameters, remedy figures
     filled: dict[tuple[Any, ...], tuple[Any, bytes]]  # what filled it -> (message, the JSON up to the values)
     whole: dict[tuple[Any, ...], orjson.Fragment] | None  # values read -> the whole finding, if it reads no figure
+    pieces: Pieces | None  # else the JSON from its message to its values, with a hole for each figure
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
     tail: bytes
     bare_tail: bytes  # `tail` with an empty list of assumed values before it (most findings)
+
+
+# a message's JSON as the pack writes it, cut where a figure goes: the text before the first figure, then
+# for each figure (path, language, how it is read, unit, the text after it)
+Pieces = tuple[bytes, tuple[tuple[str, str, int, "str | None", bytes], ...]]
+_HOLE = re.compile("\ue000([0-9]+)\ue001".encode())  # private-use characters: never in a pack's text
+
+
+def _pieces(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> Pieces:
+    """A finding's message and remedy written once with a marker for each figure, then cut at the
+    markers: the same keys, order and escaping as writing the filled message, with no figure yet."""
+    holes: list[tuple[str, str]] = []
+
+    def marking(lang: str) -> Callable[[str], str]:
+        def mark(path: str) -> str:
+            holes.append((path, lang))
+            return f"\ue000{len(holes) - 1}\ue001"
+        return mark
+
+    parts = _HOLE.split(_up_to_values(b"", *s.message(plan, finding, langs, marking)))
+    shown = [holes[int(i)] for i in parts[1::2]]
+    return parts[0], tuple((path, lang, s.info(path)[3], s.info(path)[1], after)
+                           for (path, lang), after in zip(shown, parts[2::2]))
 
 
 _FIXED: dict[tuple[Any, ...], _Fixed] = {}
@@ -380,8 +427,9 @@ def _fixed_by_outcome(s: Screening, plan: RulePlan, finding: dict[str, Any], lan
                         tuple(p[7:] for p in shown if p.startswith("remedy.")))
         # what a rule reading only codes and yes/no facts read recurs from proposal to proposal; figures rarely do
         whole = None if any(s.info(path)[0] for path in plan.value_paths) else {}
+        pieces = None if message is not None else _pieces(s, plan, finding, langs)
         found = _keep(_FIXED, key, _Fixed(title, severity, label, plan.thresholds(index), message, placeholders, {},
-                                          whole, lead, head, tail, b',"assumed":[]' + tail), 8192)  # packs come and go in tests
+                                          whole, pieces, lead, head, tail, b',"assumed":[]' + tail), 8192)  # packs come and go in tests
     return found
 
 
@@ -437,11 +485,45 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
         return found
     head = fixed.head
     if head is None:
-        head = _up_to_values(fixed.lead, *message) if message else _filled(s, plan, finding, langs, fixed, values)[1]
+        head = _up_to_values(fixed.lead, *message) if message else _head(s, finding, fixed, values, assumed)
     read_json = orjson.dumps(dict(zip(paths, map(values.get, paths))))
     if not assumed:
         return orjson.Fragment(b"".join((head, read_json, fixed.bare_tail)))
     return orjson.Fragment(b"".join((head, read_json, b',"assumed":', orjson.dumps(assumed), fixed.tail)))
+
+
+def _head(s: Screening, finding: dict[str, Any], fixed: _Fixed, values: dict[str, Any], assumed: Any) -> bytes:
+    """A finding's JSON up to its values, its figures put into the pack's pieces (`_pieces`)."""
+    first, holes = fixed.pieces  # type: ignore[misc]
+    chunks = [fixed.lead, first]
+    add = chunks.append
+    for path, lang, kind, unit, after in holes:
+        if kind == _PAR:
+            add(s.par_text(path, unit)[1])
+        elif kind == _REMEDY_VALUE:
+            add(s.remedy_text(path, finding)[1])
+        elif assumed and path in assumed:
+            add(_in_json(s.text(path, lang, finding, assumed=assumed, values=values)))
+        else:
+            value = values.get(path)
+            if kind == _NUMBER and type(value) is str:  # the common case
+                add(_number(value, unit)[1])
+            else:  # a code, a yes/no, a text, an absent figure: what it shows depends on it alone
+                key = (path, lang, value, type(value))  # the type: True and 1 are equal keys
+                try:
+                    shown = _SHOWN.get(key)
+                except TypeError:  # a list: not kept
+                    shown = key = None
+                if shown is None:
+                    shown = _in_json(s.text(path, lang, finding, values, ()))
+                    if key is not None:
+                        _keep(_SHOWN, key, shown, 4096)
+                add(shown)
+        add(after)
+    return b"".join(chunks)
+
+
+_SHOWN: dict[tuple[str, str, Any, type], bytes] = {}  # (path, language, value, its type) -> its text in a JSON string
 
 
 def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] | None) -> bytes:
