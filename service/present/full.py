@@ -9,7 +9,6 @@ once and shared by every document: read a document, never edit it in place.
 
 from __future__ import annotations
 
-import operator
 import re
 from decimal import Decimal
 from typing import Any, Callable, NamedTuple
@@ -117,7 +116,6 @@ def _in_json(text: str) -> bytes:
     return orjson.dumps(text)[1:-1]
 
 
-_RULE_ID = operator.itemgetter("rule_id")
 # how a template's path is read (`Screening.info`)
 _PLAIN, _NUMBER, _CODED, _PAR, _REMEDY_VALUE = range(5)
 
@@ -137,7 +135,7 @@ class Screening:
         self.read = structured.get("values", {})  # each finding reads from the verdict's values, its own assumed ones first
         by_id = self.plan.by_id
         findings = structured["findings"]
-        self.rows = list(zip(map(by_id.__getitem__, map(_RULE_ID, findings)), findings))  # (plan, structured finding)
+        self.rows = [(by_id[f["rule_id"]], f) for f in findings]  # (plan, structured finding)
         self._text: dict[str, str] = {}  # path (or "lang:path" if coded) -> exact text: rules read the same facts
         self._info = _INFO.setdefault(id(pack), {})
 
@@ -473,7 +471,7 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
     assumed = finding.get("assumed")
     memo = fixed.whole
     if memo is not None and fixed.head is not None and not assumed:
-        read = tuple(map(values.get, paths))
+        read = tuple([values.get(p) for p in paths])
         try:
             found = memo.get(read)
         except TypeError:  # a list among them: not kept
@@ -486,7 +484,7 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
     head = fixed.head
     if head is None:
         head = _up_to_values(fixed.lead, *message) if message else _head(s, finding, fixed, values, assumed)
-    read_json = orjson.dumps(dict(zip(paths, map(values.get, paths))))
+    read_json = orjson.dumps({p: values.get(p) for p in paths})  # a comprehension: faster than dict(zip(...)) here
     if not assumed:
         return orjson.Fragment(b"".join((head, read_json, fixed.bare_tail)))
     return orjson.Fragment(b"".join((head, read_json, b',"assumed":', orjson.dumps(assumed), fixed.tail)))
@@ -554,7 +552,7 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
         "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
         "message": message,
         "remedy": remedy,
-        "values": dict(zip(paths, map(values.get, paths))),
+        "values": {p: values.get(p) for p in paths},
         "assumed": finding.get("assumed", []),
         "thresholds": fixed.thresholds,
         "citations": plan.citations,
