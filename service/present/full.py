@@ -340,7 +340,7 @@ class _Fixed(NamedTuple):
     message: Message | None  # when no figure of the screening fills it
     placeholders: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # else what fills it: facts, parameters, remedy figures
     filled: dict[tuple[Any, ...], tuple[Any, bytes]]  # what filled it -> (message, the JSON up to the values)
-    whole: dict[tuple[Any, ...], orjson.Fragment] | None  # values read -> the whole finding, if it reads no figure
+    whole: dict[tuple[Any, ...], bytes] | None  # values read -> the whole finding's JSON, if it reads no figure
     pieces: Pieces | None  # else the JSON from its message to its values, with a hole for each figure
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
     head: bytes | None  # with a fixed message: up to its values
@@ -462,11 +462,11 @@ def _filled(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[
     return found
 
 
-def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
-              values: dict[str, Any], message: Message | None) -> orjson.Fragment:
-    """A finding's document as ready JSON: the pack's parts with what this screening filled in between
-    them. A finding whose message is the pack's and who read only codes and yes/no facts is kept whole
-    for the next one like it (most findings of a screening)."""
+def _finding_json(s: Screening, plan: RulePlan, finding: dict[str, Any], fixed: _Fixed, values: dict[str, Any],
+                  message: Message | None) -> bytes:
+    """A finding's document as JSON: the pack's parts with what this screening filled in between them. A
+    finding whose message is the pack's and who read only codes and yes/no facts is kept whole for the
+    next one like it (most findings of a screening)."""
     paths = plan.value_paths
     assumed = finding.get("assumed")
     memo = fixed.whole
@@ -477,7 +477,7 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
         except TypeError:  # a list among them: not kept
             found, memo = None, None
         if found is None:
-            found = orjson.Fragment(b"".join((fixed.head, orjson.dumps(dict(zip(paths, read))), fixed.bare_tail)))
+            found = b"".join((fixed.head, orjson.dumps(dict(zip(paths, read))), fixed.bare_tail))
             if memo is not None:
                 _keep(memo, read, found, _MEMO_LIMIT)
         return found
@@ -486,8 +486,8 @@ def _fragment(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tupl
         head = _up_to_values(fixed.lead, *message) if message else _head(s, finding, fixed, values, assumed)
     read_json = orjson.dumps({p: values.get(p) for p in paths})  # a comprehension: faster than dict(zip(...)) here
     if not assumed:
-        return orjson.Fragment(b"".join((head, read_json, fixed.bare_tail)))
-    return orjson.Fragment(b"".join((head, read_json, b',"assumed":', orjson.dumps(assumed), fixed.tail)))
+        return b"".join((head, read_json, fixed.bare_tail))
+    return b"".join((head, read_json, b',"assumed":', orjson.dumps(assumed), fixed.tail))
 
 
 def _head(s: Screening, finding: dict[str, Any], fixed: _Fixed, values: dict[str, Any], assumed: Any) -> bytes:
@@ -529,14 +529,10 @@ def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] |
 
 
 def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...],
-                     raw: bool = False, fixed: _Fixed | None = None,
-                     message: Message | None = None) -> dict[str, Any]:
-    """A structured finding's part of the full document; `raw`: the whole finding as ready JSON
-    (`orjson.Fragment`), for `document_json`; `message`: its message and remedy, if made already."""
+                     fixed: _Fixed | None = None, message: Message | None = None) -> dict[str, Any]:
+    """A structured finding's part of the full document; `message`: its message and remedy, if made already."""
     fixed = fixed or _fixed(s, plan, finding, langs)
     values = s.values_of(finding)
-    if raw:
-        return _fragment(s, plan, finding, langs, fixed, values, message)  # type: ignore[return-value]
     paths = plan.value_paths
     message, remedy = message or message_of(s, plan, finding, langs, fixed, values)
     missing = finding.get("missing_facts")
@@ -564,22 +560,28 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     are the pack's alone (tables, thresholds, citations, findings whose message no figure fills) in as
     ready JSON (`orjson.Fragment`): only for writing the document straight to bytes, as `to_json_bytes` does."""
     s = Screening(structured, pack)
-    findings = []
+    findings: list[Any] = []
     violated: dict[str, list[Any]] = {}
     blocking = []
     conditions: dict[str, dict[str, Any]] = dict.fromkeys(structured["conditions"])  # type: ignore[arg-type]
+    read = s.read
     for plan, f in s.rows:
         fixed = _fixed(s, plan, f, langs)
+        own = f.get("values")
+        values = {**read, **own} if own else read  # Screening.values_of, inline: this runs per finding
         message = None
         if f["status"] == _VIOLATED:
             violated.setdefault(fixed.severity, []).append(plan.rule)
             if plan.rule.id in conditions:  # its message is the finding's: made once for both
-                message = message_of(s, plan, f, langs, fixed, s.values_of(f))
+                message = message_of(s, plan, f, langs, fixed, values)
                 conditions[plan.rule.id] = {"rule_id": plan.rule.id, "case": f.get("case"), "message": message[0],
                                             "remedy": message[1]}
         elif f.get("reason") == _MISSING and fixed.severity != _ADVISORY:
             blocking.append(plan.rule)
-        findings.append(finding_document(s, plan, f, langs, raw, fixed, message))
+        findings.append(_finding_json(s, plan, f, fixed, values, message) if raw else
+                        finding_document(s, plan, f, langs, fixed, message))
+    if raw:  # one ready array: no object per finding for the encoder to walk
+        findings = orjson.Fragment(b"[" + b",".join(findings) + b"]")  # type: ignore[assignment]
     for rule_id, entry in conditions.items():
         if entry is None:  # a stored verdict naming a condition it does not hold as violated: say what it holds
             plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
