@@ -339,7 +339,7 @@ class _Fixed(NamedTuple):
     thresholds: list[dict[str, Any]]
     message: Message | None  # when no figure of the screening fills it
     placeholders: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]  # else what fills it: facts, parameters, remedy figures
-    filled: dict[tuple[Any, ...], tuple[Any, bytes]]  # what filled it -> (message, the JSON up to the values)
+    filled: dict[tuple[Any, ...], Message]  # what filled it -> its message and remedy (for views of data)
     whole: dict[tuple[Any, ...], bytes] | None  # values read -> the whole finding's JSON, if it reads no figure
     pieces: Pieces | None  # else the JSON from its message to its values, with a hole for each figure
     lead: bytes  # the finding's JSON up to its message, and after its assumed values
@@ -351,12 +351,14 @@ class _Fixed(NamedTuple):
 # a message's JSON as the pack writes it, cut where a figure goes: the text before the first figure, then
 # for each figure (path, language, how it is read, unit, the text after it)
 Pieces = tuple[bytes, tuple[tuple[str, str, int, "str | None", bytes], ...]]
-_HOLE = re.compile("\ue000([0-9]+)\ue001".encode())  # private-use characters: never in a pack's text
+_HOLE = re.compile("\ue000([0-9]+)\ue001".encode())  # private-use characters: not in a pack's text
+_MARKS = {"\ue000", "\ue001"}
 
 
-def _pieces(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> Pieces:
+def _pieces(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> Pieces | None:
     """A finding's message and remedy written once with a marker for each figure, then cut at the
-    markers: the same keys, order and escaping as writing the filled message, with no figure yet."""
+    markers: the same keys, order and escaping as writing the filled message, with no figure yet (None
+    if the pack's own text holds a marker's character: then each message is filled and written whole)."""
     holes: list[tuple[str, str]] = []
 
     def marking(lang: str) -> Callable[[str], str]:
@@ -367,6 +369,8 @@ def _pieces(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[
 
     parts = _HOLE.split(_up_to_values(b"", *s.message(plan, finding, langs, marking)))
     shown = [holes[int(i)] for i in parts[1::2]]
+    if len(shown) != len(holes) or any(_MARKS & set(part.decode()) for part in parts[::2]):
+        return None
     return parts[0], tuple((path, lang, s.info(path)[3], s.info(path)[1], after)
                            for (path, lang), after in zip(shown, parts[2::2]))
 
@@ -440,12 +444,6 @@ def message_of(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tup
     set of what fills it (the figures it shows, whether assumed), kept for the next finding like it."""
     if fixed.message is not None:
         return fixed.message
-    return _filled(s, plan, finding, langs, fixed, values)[0]
-
-
-def _filled(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
-            values: dict[str, Any]) -> tuple[Message, bytes]:
-    """(message and remedy, the finding's JSON up to its values) of a finding whose figures fill its message."""
     assumed = finding.get("assumed")
     facts, parameters, remedies = fixed.placeholders
     key = (tuple(map(values.get, facts)), tuple(map(s.par_values.get, parameters)),
@@ -455,15 +453,14 @@ def _filled(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[
     except TypeError:  # a list among the facts: not kept
         found = key = None
     if found is None:
-        message = s.message(plan, finding, langs, s.exact(finding, values))
-        found = (message, _up_to_values(fixed.lead, *message))
+        found = s.message(plan, finding, langs, s.exact(finding, values))
         if key is not None:
             _keep(fixed.filled, key, found, _MEMO_LIMIT)
     return found
 
 
-def _finding_json(s: Screening, plan: RulePlan, finding: dict[str, Any], fixed: _Fixed, values: dict[str, Any],
-                  message: Message | None) -> bytes:
+def _finding_json(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...], fixed: _Fixed,
+                  values: dict[str, Any], message: Message | None) -> bytes:
     """A finding's document as JSON: the pack's parts with what this screening filled in between them. A
     finding whose message is the pack's and who read only codes and yes/no facts is kept whole for the
     next one like it (most findings of a screening)."""
@@ -483,7 +480,10 @@ def _finding_json(s: Screening, plan: RulePlan, finding: dict[str, Any], fixed: 
         return found
     head = fixed.head
     if head is None:
-        head = _up_to_values(fixed.lead, *message) if message else _head(s, finding, fixed, values, assumed)
+        if message is None and fixed.pieces is not None:
+            head = _head(s, finding, fixed, values, assumed)
+        else:
+            head = _up_to_values(fixed.lead, *(message or message_of(s, plan, finding, langs, fixed, values)))
     read_json = orjson.dumps({p: values.get(p) for p in paths})  # a comprehension: faster than dict(zip(...)) here
     if not assumed:
         return b"".join((head, read_json, fixed.bare_tail))
@@ -507,7 +507,7 @@ def _head(s: Screening, finding: dict[str, Any], fixed: _Fixed, values: dict[str
             if kind == _NUMBER and type(value) is str:  # the common case
                 add(_number(value, unit)[1])
             else:  # a code, a yes/no, a text, an absent figure: what it shows depends on it alone
-                key = (path, lang, value, type(value))  # the type: True and 1 are equal keys
+                key = (path, lang, unit, value, type(value))  # the type: True and 1 are equal keys
                 try:
                     shown = _SHOWN.get(key)
                 except TypeError:  # a list: not kept
@@ -521,7 +521,8 @@ def _head(s: Screening, finding: dict[str, Any], fixed: _Fixed, values: dict[str
     return b"".join(chunks)
 
 
-_SHOWN: dict[tuple[str, str, Any, type], bytes] = {}  # (path, language, value, its type) -> its text in a JSON string
+# (path, language, unit, value, its type) -> the value's text inside a JSON string
+_SHOWN: dict[tuple[str, str, str | None, Any, type], bytes] = {}
 
 
 def _up_to_values(lead: bytes, message: dict[str, str], remedy: dict[str, str] | None) -> bytes:
@@ -578,7 +579,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
                                             "remedy": message[1]}
         elif f.get("reason") == _MISSING and fixed.severity != _ADVISORY:
             blocking.append(plan.rule)
-        findings.append(_finding_json(s, plan, f, fixed, values, message) if raw else
+        findings.append(_finding_json(s, plan, f, langs, fixed, values, message) if raw else
                         finding_document(s, plan, f, langs, fixed, message))
     if raw:  # one ready array: no object per finding for the encoder to walk
         findings = orjson.Fragment(b"[" + b",".join(findings) + b"]")  # type: ignore[assignment]
