@@ -74,7 +74,7 @@ def fill(template: str, lookup: Callable[[str], str]) -> str:
     return text
 
 
-_INFO: dict[int, dict[str, tuple[bool, str | None, bool]]] = {}
+_INFO: dict[int, dict[str, tuple[bool, str | None, bool, int]]] = {}  # pack -> path -> `Screening.info`
 _PAR_VALUES: dict[tuple[int, int], tuple[Pack, dict[str, Any], dict[str, object], dict[str, tuple[str, bytes]]]] = {}
 
 
@@ -428,7 +428,7 @@ def _fixed_by_outcome(s: Screening, plan: RulePlan, finding: dict[str, Any], lan
                         tuple(p for p in shown if p.startswith("par.")),
                         tuple(p[7:] for p in shown if p.startswith("remedy.")))
         # what a rule reading only codes and yes/no facts read recurs from proposal to proposal; figures rarely do
-        whole = None if any(s.info(path)[0] for path in plan.value_paths) else {}
+        whole: dict[tuple[Any, ...], bytes] | None = None if any(s.info(path)[0] for path in plan.value_paths) else {}
         pieces = None if message is not None else _pieces(s, plan, finding, langs)
         found = _keep(_FIXED, key, _Fixed(title, severity, label, plan.thresholds(index), message, placeholders, {},
                                           whole, pieces, lead, head, tail, b',"assumed":[]' + tail), 8192)  # packs come and go in tests
@@ -446,10 +446,11 @@ def message_of(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tup
         return fixed.message
     assumed = finding.get("assumed")
     facts, parameters, remedies = fixed.placeholders
-    key = (tuple(map(values.get, facts)), tuple(map(s.par_values.get, parameters)),
-           tuple(map((finding.get("remedy_values") or {}).get, remedies)), tuple(assumed) if assumed else ())
+    key: tuple[Any, ...] | None = (tuple(map(values.get, facts)), tuple(map(s.par_values.get, parameters)),
+                                   tuple(map((finding.get("remedy_values") or {}).get, remedies)),
+                                   tuple(assumed) if assumed else ())
     try:
-        found = fixed.filled.get(key)
+        found = fixed.filled.get(key)  # type: ignore[arg-type]
     except TypeError:  # a list among the facts: not kept
         found = key = None
     if found is None:
@@ -507,9 +508,9 @@ def _head(s: Screening, finding: dict[str, Any], fixed: _Fixed, values: dict[str
             if kind == _NUMBER and type(value) is str:  # the common case
                 add(_number(value, unit)[1])
             else:  # a code, a yes/no, a text, an absent figure: what it shows depends on it alone
-                key = (path, lang, unit, value, type(value))  # the type: True and 1 are equal keys
+                key: tuple[Any, ...] | None = (path, lang, unit, value, type(value))  # the type: True and 1 are equal keys
                 try:
-                    shown = _SHOWN.get(key)
+                    shown = _SHOWN.get(key)  # type: ignore[arg-type]
                 except TypeError:  # a list: not kept
                     shown = key = None
                 if shown is None:
@@ -535,7 +536,7 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
     fixed = fixed or _fixed(s, plan, finding, langs)
     values = s.values_of(finding)
     paths = plan.value_paths
-    message, remedy = message or message_of(s, plan, finding, langs, fixed, values)
+    text, remedy = message or message_of(s, plan, finding, langs, fixed, values)
     missing = finding.get("missing_facts")
     return {
         "rule_id": plan.rule.id,
@@ -547,7 +548,7 @@ def finding_document(s: Screening, plan: RulePlan, finding: dict[str, Any], lang
         "case": finding.get("case"),
         "reason": finding.get("reason"),
         "missing_facts": [missing_entry(p, langs) for p in missing] if missing else [],
-        "message": message,
+        "message": text,
         "remedy": remedy,
         "values": {p: values.get(p) for p in paths},
         "assumed": finding.get("assumed", []),
@@ -564,7 +565,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     findings: list[Any] = []
     violated: dict[str, list[Any]] = {}
     blocking = []
-    conditions: dict[str, dict[str, Any]] = dict.fromkeys(structured["conditions"])  # type: ignore[arg-type]
+    conditions: dict[str, dict[str, Any] | None] = dict.fromkeys(structured["conditions"])
     read = s.read
     for plan, f in s.rows:
         fixed = _fixed(s, plan, f, langs)
@@ -586,8 +587,8 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     for rule_id, entry in conditions.items():
         if entry is None:  # a stored verdict naming a condition it does not hold as violated: say what it holds
             plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
-            message, remedy = message_of(s, plan, f, langs, _fixed(s, plan, f, langs), s.values_of(f))
-            conditions[rule_id] = {"rule_id": rule_id, "case": f.get("case"), "message": message, "remedy": remedy}
+            text, remedy = message_of(s, plan, f, langs, _fixed(s, plan, f, langs), s.values_of(f))
+            conditions[rule_id] = {"rule_id": rule_id, "case": f.get("case"), "message": text, "remedy": remedy}
     threshold_table, source_table = tables(s, langs, raw)
     counts = structured["counts"]
     checked = counts["satisfied"] + counts["not_applicable"]
