@@ -582,8 +582,8 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
             blocking.append(plan.rule)
         findings.append(_finding_json(s, plan, f, langs, fixed, values, message) if raw else
                         finding_document(s, plan, f, langs, fixed, message))
-    if raw:  # one ready array: no object per finding for the encoder to walk
-        findings = orjson.Fragment(b"[" + b",".join(findings) + b"]")  # type: ignore[assignment]
+    # raw: one ready array, no object per finding for the encoder to walk
+    written: Any = orjson.Fragment(b"[" + b",".join(findings) + b"]") if raw else findings
     for rule_id, entry in conditions.items():
         if entry is None:  # a stored verdict naming a condition it does not hold as violated: say what it holds
             plan, f = next((plan, f) for plan, f in s.rows if plan.rule.id == rule_id)
@@ -616,7 +616,7 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
         "not_checked": structured["not_checked"],
         "counts": counts,
         "facts_from_zone": structured["facts_from_zone"],
-        "findings": findings,
+        "findings": written,
         "thresholds": threshold_table,
         "sources": source_table,
     }
