@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-import httpx
 import orjson
 import pytest
 import yaml

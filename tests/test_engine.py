@@ -105,6 +105,7 @@ def test_upper_bound_is_inclusive(screener: Screener) -> None:
 
 def test_exact_remedy(screener: Screener) -> None:
     low = finding(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023)
+    assert low.status == "violated"
     assert shown(screener, proposal(land__floor_area_m2=65000), "T-PLOT-RATIO", BEFORE_2023)["remedy"]["zh"] == "总建筑面积至少 70,000 m2"
     # zone minimum 250 万元/亩 = 3,750 万元/公顷; 10 ha need 37,500 万元; 20,000 万元 supports 53,333.33 m2
     poor = finding(screener, proposal(investment__fixed_assets_wan=20000), "T-INVEST")

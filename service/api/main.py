@@ -12,7 +12,6 @@ from fastapi import FastAPI
 
 from zonecheck.engine import __version__
 from zonecheck.engine.contract.proposal import Proposal
-from zonecheck.engine.pack.locate import rules_root
 from zonecheck.service.api import errors
 from zonecheck.service.api.deps import State
 from zonecheck.service.api.middleware import Gate
