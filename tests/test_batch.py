@@ -218,3 +218,41 @@ def test_a_killed_worker_stops_the_batch_with_a_clear_error_and_nothing_written(
     assert out.read_text(encoding="utf-8") == "previous\n"
     assert not (tmp_path / "out.jsonl.summary.csv").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no shard folder left
+
+
+def test_a_pool_that_breaks_is_a_lost_worker_wherever_it_is_noticed(tmp_path: Path) -> None:
+    """A broken pool shows first in a chunk's result or in the next submit, by a race: either way the batch
+    stops with WorkerLost (the CLI's clear message), never a bare BrokenProcessPool. Here the workers
+    cannot compile their pack (no such folder) while this process screens with its own."""
+    import pytest
+
+    from zonecheck.engine.screener import Screener
+
+    out = io.BytesIO()
+    with pytest.raises(pool.WorkerLost):
+        pool.run_batch(items(3000), out, workers=2, shard_dir=tmp_path, screener=Screener(),
+                       options=pool.Options(rules=tmp_path / "no-such-rules"))
+    assert [p.name for p in tmp_path.iterdir()] == []  # no shard folder left
+
+
+def test_a_pool_found_broken_on_submit_is_a_lost_worker(tmp_path: Path, monkeypatch) -> None:
+    """The race the test above may not hit: the pool is already broken when the next chunk is submitted."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    import pytest
+
+    from zonecheck.engine.screener import Screener
+
+    class Breaking(pool.ProcessPoolExecutor):
+        calls = 0
+
+        def submit(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            Breaking.calls += 1
+            if Breaking.calls > 2:
+                raise BrokenProcessPool("A child process terminated abruptly, the process pool is not usable anymore")
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", Breaking)
+    with pytest.raises(pool.WorkerLost):
+        pool.run_batch(items(3000), io.BytesIO(), workers=2, shard_dir=tmp_path, screener=Screener())
+    assert [p.name for p in tmp_path.iterdir()] == []

@@ -226,10 +226,7 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
         if pending:
             finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
             for future in finished:
-                try:
-                    index, part, part_rows = future.result()
-                except BrokenProcessPool as error:
-                    raise WorkerLost() from error
+                index, part, part_rows = future.result()
                 done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)
@@ -272,7 +269,7 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
         while pending:
             pending = harvest(pending, block=True)
         harvest(pending, block=False)
-    except BaseException:  # a signal, a write error: stop the workers now rather than finish their queue
+    except BaseException as error:  # a lost worker, a signal, a write error: stop the workers now rather than finish their queue
         processes = list((getattr(executor, "_processes", None) or {}).values())  # no public way to stop them
         manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
@@ -283,6 +280,8 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
             # process exits: on Python 3.11 the exit hook writes to that pipe unlocked and, racing the
             # close, printed a traceback ("Bad file descriptor") after our own clear error message
             manager.join(timeout=10)
+        if isinstance(error, BrokenProcessPool):  # seen by a result or by the next submit, whichever comes first
+            raise WorkerLost() from error
         raise
     executor.shutdown(wait=True)
 
