@@ -407,3 +407,53 @@ def test_fast_json_reads_as_the_standard_reader_or_steps_aside(value: dict, dupl
         assert fast is None
         return
     assert fast is None or (fast == standard and json.dumps(fast) == json.dumps(standard))
+
+
+# --- the checker's quick paths read a value as its general checks do ----------------------------
+
+from zonecheck.engine.contract import validate as _validate  # noqa: E402
+from zonecheck.engine.contract.proposal import Land  # noqa: E402
+
+_NUMBER_FIELDS = {name: spec for name, spec in _validate.fields_of(Land).items() if spec.kind == "number"}
+
+
+def _both_ways(model: type, key: str, value: object) -> tuple[object, object]:
+    """(what the checker's walk over a model makes of `value`, what the field's general check makes of it),
+    each with the problems and the as-written record it left."""
+    quick = _validate._Checker()
+    walked = quick.model({key: value}, model, "land.")
+    general = _validate._Checker()
+    spec = _validate.fields_of(model)[key]
+    checked = general.value("land." + key, spec, value)
+    def seen(checker: _validate._Checker, found: object) -> object:
+        return (found, [(p.path, p.reason) for p in checker.problems], checker.as_written)
+    return seen(quick, walked.get(key, _validate._REFUSED)), seen(general, checked)
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=st.sampled_from(sorted(_NUMBER_FIELDS)),
+       text=st.from_regex(r"\A[0-9]{1,22}(\.[0-9]{0,9})?\Z") | st.sampled_from(["0", "0.00", "0.0000001", "0.0000005",
+                                                                             "0.0000004", "00", "0.", "1.0000004"]))
+def test_a_number_read_quickly_is_read_as_the_general_check_reads_it(name: str, text: str) -> None:
+    quick, general = _both_ways(Land, name, text)
+    assert quick == general, (name, text)
+
+
+def test_dates_and_lists_of_codes_read_quickly_as_the_general_checks_read_them() -> None:
+    import datetime as dt
+
+    from zonecheck.engine.contract.proposal import Proposal
+
+    for value in (dt.date(2026, 11, 2), dt.datetime(2026, 11, 2, 9, 30), "2026-11-02"):
+        quick = _validate._Checker().model({"submitted_on": value}, Proposal, "")
+        assert quick["submitted_on"] == _validate._Checker().value("submitted_on", _validate.fields_of(Proposal)["submitted_on"], value)
+    lists = {name: spec for name, spec in _validate.fields_of(Land).items() if spec.kind == "enum_list"}
+    assert lists, "the land section has a list of codes"
+    for name, spec in lists.items():
+        codes = sorted(_validate._enum_words(spec.enum)[0])
+        for value in ([], codes[:2], [codes[0], " " + codes[0]], [codes[0], "no such code"], [codes[0], 3], [codes[0], [codes[1]]]):
+            quick, general = _validate._Checker(), _validate._Checker()
+            walked = quick.model({name: value}, Land, "land.").get(name, _validate._REFUSED)
+            checked = general.value("land." + name, spec, value)
+            assert (walked, [p.reason for p in quick.problems], quick.as_written) == (
+                checked, [p.reason for p in general.problems], general.as_written), (name, value)

@@ -212,11 +212,18 @@ class _Checker:
             if kind == "enum" and type(value) is str and value in _enum_words(spec.enum)[0]:  # type: ignore[arg-type]
                 clean[key] = value
                 continue
-            if kind == "number" and (amount := _plain_digits(value)):
+            if kind == "enum_list" and type(value) is list and all(type(v) is str for v in value) and (
+                    _enum_words(spec.enum)[0].issuperset(value)):  # type: ignore[arg-type]
+                clean[key] = list(value)  # every item a code as it is: what `enum_list` makes of them
+                continue
+            if kind == "number" and (amount := _plain_digits(value)) is not None:
                 rounded = quantize(amount)
-                if rounded and spec.admits(rounded):
+                if (rounded or not amount) and spec.admits(rounded):  # not a non-zero that rounds to 0
                     clean[key] = rounded
                     continue
+            if kind == "date" and type(value) is dt.date:  # as YAML reads a date
+                clean[key] = value
+                continue
             checked = self.value(prefix + key, spec, value)
             if checked is not _REFUSED:
                 clean[key] = checked
