@@ -45,6 +45,7 @@ def test_two_workers_write_the_same_bytes_as_one_in_input_order(tmp_path: Path) 
     assert [json.loads(line)["source"] for line in lines] == [i.origin for i in batch]
     assert sum(counted) == 420 and len(counted) > 2  # progress counted across workers, chunk by chunk
     assert tally_one.decisions == tally_two.decisions and len(tally_two.invalid) == 2
+    assert tally_one.invalid == tally_two.invalid  # read back from beside the worker's shard
     assert summary_one.getvalue() == summary_two.getvalue()
     assert list(tmp_path.iterdir()) == []  # the shards are gone
 
@@ -256,3 +257,27 @@ def test_a_pool_found_broken_on_submit_is_a_lost_worker(tmp_path: Path, monkeypa
     with pytest.raises(pool.WorkerLost):
         pool.run_batch(items(3000), io.BytesIO(), workers=2, shard_dir=tmp_path, screener=Screener())
     assert [p.name for p in tmp_path.iterdir()] == []
+
+
+def test_what_a_worker_sends_back_is_written_at_once(tmp_path: Path, monkeypatch) -> None:
+    """A pipe writes up to PIPE_BUF bytes at once, so a worker killed while answering leaves either its
+    whole answer or none: Python's pool reads an answer to its end and would wait for ever on half of one
+    (seen: a batch hung after its worker was killed). The rows and invalid entries go beside the shard."""
+    import pickle
+    import select
+    from concurrent.futures.process import _ResultItem  # what the pool sends back, as it sends it
+
+    from zonecheck.engine.screener import Screener
+
+    monkeypatch.setattr(pool, "_worker_screener", Screener())
+    batch = items(200)
+    for item in batch[10:60]:  # many invalid inputs, each with its problems
+        if item.data is not None:
+            item.data["land"]["site_area_m2"] = "-5"
+            item.data["project"]["industry_code"] = "x"
+    shard = str(tmp_path / "000000.jsonl")
+    answer = pool._worker_chunk(0, [i.portable() for i in batch], pool.Options(), shard)
+    assert len(pickle.dumps(_ResultItem(0, result=answer))) < select.PIPE_BUF
+    tally, rows = pool._worker_result(tmp_path, *answer)
+    assert tally.screened == 200 and len(tally.invalid) >= 50 and len(rows) == 200
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["000000.jsonl"]  # the side file read and gone

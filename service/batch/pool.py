@@ -5,8 +5,8 @@ pool's initializer); it screens a chunk itself whenever the pool has enough queu
 is cut into spans of whole lines (found with a memory map's `find`, never read here) that whoever
 screens a span reads and parses itself, so nothing parsed crosses a process boundary; the spans get
 shorter towards the end so that no process waits long for the other. Other inputs are read here as
-the work goes and sent as items. Each worker's result lines go to its own shard file and it returns
-only counts and summary rows; the parent copies each chunk's lines into the caller's binary writer as
+the work goes and sent as items. Each worker's result lines go to its own shard file, its summary rows
+and invalid entries to a file beside it, and it returns only counts; the parent copies each chunk's lines into the caller's binary writer as
 soon as its turn in input order comes: verdict bytes cross no process boundary and are never
 re-encoded. With one worker everything is screened here through the same chunk function, so
 `workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
@@ -20,6 +20,7 @@ import io
 import itertools
 import multiprocessing
 import os
+import pickle
 import shutil
 import signal
 import tempfile
@@ -141,11 +142,28 @@ def _items_of(work: Work) -> list[Item]:
     return read_span(work) if isinstance(work, Span) else work
 
 
-def _worker_chunk(index: int, work: Work, options: Options, shard: str) -> tuple[int, Tally, list[tuple[str, ...]]]:
+def _worker_chunk(index: int, work: Work, options: Options, shard: str) -> tuple[int, int, dict[str, int]]:
+    """Screen a chunk into its shard file; its summary rows and invalid entries go to a file beside it.
+    What returns through the pool's pipe is only (index, screened, decisions): well under the 4 kB a
+    pipe writes at once, so a worker killed while answering leaves no half-written answer for the pool
+    to wait on for ever (Python's pool reads an answer to its end)."""
     items = _items_of(work)  # all read before any is screened: kinder to the caches than alternating
     with open(shard, "wb") as out:
         tally, rows = _screen_chunk(_worker_screener, items, options, out)
-    return index, tally, rows
+    with open(shard + _ROWS, "wb") as side:
+        pickle.dump((tally.invalid, rows), side)
+    return index, tally.screened, dict(tally.decisions)
+
+
+_ROWS = ".rows"  # beside a worker's shard: its (invalid entries, summary rows), pickled (our own processes only)
+
+
+def _worker_result(folder: Path, index: int, screened: int, decisions: dict[str, int]) -> tuple[Tally, list[tuple[str, ...]]]:
+    side = _shard(folder, index) + _ROWS
+    with open(side, "rb") as handle:
+        invalid, rows = pickle.load(handle)
+    os.unlink(side)
+    return Tally(screened, Counter(decisions), invalid), rows
 
 
 def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -230,7 +248,8 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
         if pending:
             finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
             for future in finished:
-                index, part, part_rows = future.result()
+                index, screened, decisions = future.result()
+                part, part_rows = _worker_result(folder, index, screened, decisions)
                 done[index] = (part, part_rows, None)
                 if progress:
                     progress(part.screened)
