@@ -281,3 +281,35 @@ def test_what_a_worker_sends_back_is_written_at_once(tmp_path: Path, monkeypatch
     tally, rows = pool._worker_result(tmp_path, *answer)
     assert tally.screened == 200 and len(tally.invalid) >= 50 and len(rows) == 200
     assert sorted(p.name for p in tmp_path.iterdir()) == ["000000.jsonl"]  # the side file read and gone
+
+
+def test_a_dead_worker_stops_the_batch_even_when_the_pool_does_not_say_so(tmp_path: Path, monkeypatch) -> None:
+    """Python's pool fails the work of a dead worker, unless its watch hangs reading half an answer. Here
+    the watch is made to hang after killing the worker: the batch still stops with WorkerLost."""
+    import threading
+    import time
+    from concurrent.futures import process as futures_process
+
+    import pytest
+
+    from zonecheck.engine.screener import Screener
+
+    watch = futures_process._ExecutorManagerThread.wait_result_broken_or_wakeup
+    stuck = threading.Event()
+
+    def hanging(self):  # type: ignore[no-untyped-def]
+        if not stuck.is_set():
+            stuck.set()
+            for process in list(self.processes.values()):
+                process.kill()
+            time.sleep(hang)  # then the watch goes on, sees the worker gone and closes the pool
+        return watch(self)
+
+    hang = pool.LOST_AFTER + 8
+    monkeypatch.setattr(futures_process._ExecutorManagerThread, "wait_result_broken_or_wakeup", hanging)
+    monkeypatch.setattr(pool, "MANAGER_JOIN", 1.0)
+    started = time.monotonic()
+    with pytest.raises(pool.WorkerLost):
+        pool.run_batch(items(1200), io.BytesIO(), workers=2, shard_dir=tmp_path, screener=Screener())
+    assert stuck.is_set() and time.monotonic() - started < hang  # stopped while the pool's watch still hung
+    assert [p.name for p in tmp_path.iterdir()] == []

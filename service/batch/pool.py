@@ -24,6 +24,7 @@ import pickle
 import shutil
 import signal
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -246,7 +247,17 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
     def harvest(pending: set[Future[Any]], block: bool) -> set[Future[Any]]:
         nonlocal written
         if pending:
-            finished, pending = wait(pending, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            lost_since = None
+            while True:
+                finished, pending = wait(pending, timeout=1.0 if block else 0, return_when=FIRST_COMPLETED)
+                if finished or not block:
+                    break
+                # the pool's own watch fails the futures of a dead worker at once; should that watch hang
+                # (it reads a worker's answer to its end), a worker gone for LOST_AFTER seconds stops the batch
+                if _worker_gone(executor):
+                    lost_since = lost_since or time.monotonic()
+                    if time.monotonic() - lost_since > LOST_AFTER:
+                        raise WorkerLost()
             for future in finished:
                 index, screened, decisions = future.result()
                 part, part_rows = _worker_result(folder, index, screened, decisions)
@@ -302,11 +313,20 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
             # let the pool's manager thread see its workers gone and close its wakeup pipe before this
             # process exits: on Python 3.11 the exit hook writes to that pipe unlocked and, racing the
             # close, printed a traceback ("Bad file descriptor") after our own clear error message
-            manager.join(timeout=10)
+            manager.join(timeout=MANAGER_JOIN)
         if isinstance(error, BrokenProcessPool):  # seen by a result or by the next submit, whichever comes first
             raise WorkerLost() from error
         raise
     executor.shutdown(wait=True)
+
+
+LOST_AFTER = 3.0  # seconds a pool worker may be gone before the batch stops without the pool's word
+MANAGER_JOIN = 10.0  # seconds given to the pool's manager thread to close its pipes when a batch stops
+
+
+def _worker_gone(executor: ProcessPoolExecutor) -> bool:
+    processes = getattr(executor, "_processes", None) or {}  # no public way to see them
+    return any(process.exitcode is not None for process in list(processes.values()))
 
 
 def _shard(folder: Path, index: int) -> str:
