@@ -6,9 +6,9 @@ is cut into spans of whole lines (found with a memory map's `find`, never read h
 screens a span reads and parses itself, so nothing parsed crosses a process boundary; the spans get
 shorter towards the end so that no process waits long for the other. Other inputs are read here as
 the work goes and sent as items. Each worker's result lines go to its own shard file, its summary rows
-and invalid entries to a file beside it, and it returns only counts; the parent copies each chunk's lines into the caller's binary writer as
-soon as its turn in input order comes: verdict bytes cross no process boundary and are never
-re-encoded. With one worker everything is screened here through the same chunk function, so
+and invalid entries to a file beside it, and it returns only counts; the parent copies each chunk's
+lines into the caller's binary writer as soon as its turn in input order comes: verdict bytes cross no
+process boundary and are never re-encoded. With one worker everything is screened here through the same chunk function, so
 `workers=1` and `workers=N` write the same bytes (each verdict's `generated_at` aside).
 """
 from __future__ import annotations
@@ -304,7 +304,7 @@ def _run_pool(chunks: Iterator[Work], folder: Path, workers: int, options: Optio
             pending = harvest(pending, block=True)
         harvest(pending, block=False)
     except BaseException as error:  # a lost worker, a signal, a write error: stop the workers now rather than finish their queue
-        processes = list((getattr(executor, "_processes", None) or {}).values())  # no public way to stop them
+        processes = _processes(executor)
         manager = getattr(executor, "_executor_manager_thread", None)
         executor.shutdown(wait=False, cancel_futures=True)
         for process in processes:
@@ -324,9 +324,13 @@ LOST_AFTER = 3.0  # seconds a pool worker may be gone before the batch stops wit
 MANAGER_JOIN = 10.0  # seconds given to the pool's manager thread to close its pipes when a batch stops
 
 
+def _processes(executor: ProcessPoolExecutor) -> list[Any]:
+    """The pool's worker processes: there is no public way to see or stop them."""
+    return list((getattr(executor, "_processes", None) or {}).values())
+
+
 def _worker_gone(executor: ProcessPoolExecutor) -> bool:
-    processes = getattr(executor, "_processes", None) or {}  # no public way to see them
-    return any(process.exitcode is not None for process in list(processes.values()))
+    return any(process.exitcode is not None for process in _processes(executor))
 
 
 def _shard(folder: Path, index: int) -> str:

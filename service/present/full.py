@@ -352,13 +352,13 @@ class _Fixed(NamedTuple):
 # for each figure (path, language, how it is read, unit, the text after it)
 Pieces = tuple[bytes, tuple[tuple[str, str, int, "str | None", bytes], ...]]
 _HOLE = re.compile("\ue000([0-9]+)\ue001".encode())  # private-use characters: not in a pack's text
-_MARKS = {"\ue000", "\ue001"}
 
 
 def _pieces(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[str, ...]) -> Pieces | None:
     """A finding's message and remedy written once with a marker for each figure, then cut at the
     markers: the same keys, order and escaping as writing the filled message, with no figure yet (None
-    if the pack's own text holds a marker's character: then each message is filled and written whole)."""
+    if the pack's own text holds something that reads as a marker: then each message is filled and
+    written whole)."""
     holes: list[tuple[str, str]] = []
 
     def marking(lang: str) -> Callable[[str], str]:
@@ -369,10 +369,10 @@ def _pieces(s: Screening, plan: RulePlan, finding: dict[str, Any], langs: tuple[
 
     parts = _HOLE.split(_up_to_values(b"", *s.message(plan, finding, langs, marking)))
     shown = [holes[int(i)] for i in parts[1::2]]
-    if len(shown) != len(holes) or any(_MARKS & set(part.decode()) for part in parts[::2]):
+    if len(shown) != len(holes):  # every marker is ours once: one more was the pack's
         return None
-    return parts[0], tuple((path, lang, s.info(path)[3], s.info(path)[1], after)
-                           for (path, lang), after in zip(shown, parts[2::2]))
+    return parts[0], tuple((path, lang, info[3], info[1], after)
+                           for (path, lang), after in zip(shown, parts[2::2]) for info in (s.info(path),))
 
 
 _FIXED: dict[tuple[Any, ...], _Fixed] = {}
@@ -566,11 +566,9 @@ def document(structured: dict[str, Any], pack: Pack, langs: tuple[str, ...] = LA
     violated: dict[str, list[Any]] = {}
     blocking = []
     conditions: dict[str, dict[str, Any] | None] = dict.fromkeys(structured["conditions"])
-    read = s.read
     for plan, f in s.rows:
         fixed = _fixed(s, plan, f, langs)
-        own = f.get("values")
-        values = {**read, **own} if own else read  # Screening.values_of, inline: this runs per finding
+        values = s.values_of(f)
         message = None
         if f["status"] == _VIOLATED:
             violated.setdefault(fixed.severity, []).append(plan.rule)
